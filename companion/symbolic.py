@@ -1,0 +1,139 @@
+r"""SymPy derivations shown in the book, as functions, so the tests can compare them with the numpy code.
+
+The one derivation behind chapter 1 (and reused by chapters 2 and 8): take the log of a density,
+expand it, and read off the exponential-family pieces
+
+.. math:: \log p(y) = \underbrace{\eta}_{\text{coefficient of } y}\, y
+          \;\underbrace{-\,a(\eta)}_{\text{terms without } y}
+          \;+\underbrace{\log b(y)}_{\text{terms with } y \text{ only}},
+
+then solve :math:`\eta = g(\text{parameter})` for the parameter (that is the inverse canonical link)
+and write :math:`a` as a function of :math:`\eta`. Everything is returned as SymPy expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+__all__ = [
+    "ExponentialForm",
+    "derive_exponential_form",
+    "bernoulli",
+    "gaussian",
+    "poisson",
+    "eta",
+    "equation",
+]
+
+#: The natural parameter, shared by every derivation.
+eta = sp.Symbol("eta", real=True)
+
+
+@dataclass(frozen=True)
+class ExponentialForm:
+    r"""A density written as :math:`p(y;\eta) = b(y)\exp(\eta\,T(y) - a(\eta))` (chapter 1)."""
+
+    name: str
+    y: sp.Symbol
+    parameter: sp.Symbol
+    density: sp.Expr  #: the density in its usual parameter
+    log_density: sp.Expr  #: its logarithm, expanded
+    natural_parameter: sp.Expr  #: eta as a function of the usual parameter: the canonical link
+    sufficient_statistic: sp.Expr  #: T(y)
+    log_partition: sp.Expr  #: a(eta)
+    log_base_measure: sp.Expr  #: log b(y)
+    inverse_link: sp.Expr  #: the usual parameter as a function of eta
+
+    @property
+    def eta(self) -> sp.Symbol:
+        return eta
+
+    def rewritten(self) -> sp.Expr:
+        r""":math:`b(y)\exp(\eta T(y) - a(\eta))` as an expression in :math:`y` and :math:`\eta`."""
+        return sp.exp(self.log_base_measure) * sp.exp(eta * self.sufficient_statistic - self.log_partition)
+
+    def mean(self) -> sp.Expr:
+        r""":math:`a'(\eta)`, which the theorem of chapter 1 shows is :math:`\mathbb{E}[T(y)]`."""
+        return sp.simplify(sp.diff(self.log_partition, eta))
+
+    def variance(self) -> sp.Expr:
+        r""":math:`a''(\eta)`, which the theorem of chapter 1 shows is :math:`\operatorname{Var}[T(y)]`."""
+        return sp.simplify(sp.diff(self.log_partition, eta, 2))
+
+    def mean_in_parameter(self) -> sp.Expr:
+        r""":math:`a'(\eta)` written back in the usual parameter."""
+        return sp.simplify(self.mean().subs(eta, self.natural_parameter))
+
+    def variance_in_parameter(self) -> sp.Expr:
+        r""":math:`a''(\eta)` written back in the usual parameter (the variance function :math:`V`)."""
+        return sp.factor(sp.simplify(self.variance().subs(eta, self.natural_parameter).rewrite(sp.exp)))
+
+
+def derive_exponential_form(name: str, density: sp.Expr, y: sp.Symbol, parameter: sp.Symbol) -> ExponentialForm:
+    r"""Rewrite ``density`` (a function of ``y`` and ``parameter``) in exponential-family form.
+
+    Requires :math:`\log p` to be linear in :math:`y` apart from terms that depend on :math:`y` alone,
+    which is what being in the family with :math:`T(y) = y` means.
+    """
+    log_density = sp.expand(sp.expand_log(sp.log(density), force=True))
+    natural = sp.simplify(log_density.coeff(y, 1))
+    rest = sp.expand(log_density - natural * y)
+    terms = sp.Add.make_args(rest)
+    mixed = [t for t in terms if t.has(y) and t.has(parameter)]
+    if mixed:
+        raise ValueError(f"{name}: not in the family with T(y) = y; these terms mix y and the parameter: {mixed}")
+    log_base = sp.Add(*[t for t in terms if not t.has(parameter)])
+    minus_a = sp.Add(*[t for t in terms if t.has(parameter)])
+    solutions = sp.solve(sp.Eq(eta, natural), parameter)
+    if len(solutions) != 1:
+        raise ValueError(f"{name}: expected one solution of eta = {natural} for {parameter}, got {solutions}")
+    inverse = sp.simplify(solutions[0])
+    log_partition = sp.simplify(-minus_a.subs(parameter, inverse))
+    return ExponentialForm(
+        name=name,
+        y=y,
+        parameter=parameter,
+        density=density,
+        log_density=log_density,
+        natural_parameter=natural,
+        sufficient_statistic=y,
+        log_partition=log_partition,
+        log_base_measure=log_base,
+        inverse_link=inverse,
+    )
+
+
+def bernoulli() -> ExponentialForm:
+    r"""Bernoulli :math:`\phi^y(1-\phi)^{1-y}`: :math:`\eta = \log\frac{\phi}{1-\phi}`,
+    :math:`a(\eta) = \log(1+e^\eta)`, inverse link the sigmoid (chapters 1 and 2)."""
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    phi = sp.Symbol("phi", positive=True)
+    return derive_exponential_form("Bernoulli", phi**y * (1 - phi) ** (1 - y), y, phi)
+
+
+def gaussian() -> ExponentialForm:
+    r"""Gaussian with unit variance: :math:`\eta = \mu`, :math:`a(\eta) = \eta^2/2`,
+    :math:`b(y) = e^{-y^2/2}/\sqrt{2\pi}` (chapters 1 and 8)."""
+    y = sp.Symbol("y", real=True)
+    mu = sp.Symbol("mu", real=True)
+    return derive_exponential_form("Gaussian", sp.exp(-((y - mu) ** 2) / 2) / sp.sqrt(2 * sp.pi), y, mu)
+
+
+def poisson() -> ExponentialForm:
+    r"""Poisson :math:`\lambda^y e^{-\lambda}/y!`: :math:`\eta = \log\lambda`, :math:`a(\eta) = e^\eta`,
+    :math:`b(y) = 1/y!` (chapters 1 and 8)."""
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    lam = sp.Symbol("lambda", positive=True)
+    return derive_exponential_form("Poisson", lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
+
+
+def equation(lhs: str, expr: sp.Expr, rhs_prefix: str = ""):
+    r"""An equation ``lhs = expr`` for display in a notebook, typeset from SymPy's LaTeX.
+
+    Returns an ``IPython.display.Math`` object; the chapters display derivations with it.
+    """
+    from IPython.display import Math
+
+    return Math(f"{lhs} = {rhs_prefix}{sp.latex(expr)}")
