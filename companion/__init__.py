@@ -1,10 +1,24 @@
 """Companion code for *GLMs as Neurons*.
 
 One module per idea the book names: ``families`` (exponential families and links), ``symbolic``
-(the SymPy derivations), ``losses`` (numerically stable log-sigmoid, log-sum-exp, softmax).
+(the SymPy derivations), ``losses`` (stable log-sigmoid, log-sum-exp, softmax, cross-entropies),
+``solvers`` (gradient descent, Newton/IRLS, separation detection), ``neurons`` (the estimators),
+``datasets`` and ``plotting``.
 """
 
-from . import families, losses, symbolic
+from . import datasets, families, losses, neurons, solvers, symbolic
+from .neurons import LogisticNeuron, SeparationWarning
+from .solvers import ConvergenceWarning
 
-__all__ = ["families", "losses", "symbolic"]
+__all__ = [
+    "families",
+    "losses",
+    "symbolic",
+    "solvers",
+    "neurons",
+    "datasets",
+    "LogisticNeuron",
+    "SeparationWarning",
+    "ConvergenceWarning",
+]
 __version__ = "0.1.0"

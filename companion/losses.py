@@ -17,6 +17,9 @@ __all__ = [
     "logsumexp",
     "softmax",
     "log_softmax",
+    "binary_cross_entropy",
+    "logistic_loss_grad",
+    "logistic_hessian",
 ]
 
 
@@ -74,3 +77,33 @@ def softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
     r"""Softmax :math:`e^{z_i} / \sum_j e^{z_j}` along ``axis``, the inverse canonical link of the
     categorical family (chapters 1 and 5). Computed from :func:`log_softmax`, so it never overflows."""
     return np.exp(log_softmax(z, axis=axis))
+
+
+def binary_cross_entropy(z: ArrayLike, y: ArrayLike) -> float:
+    r"""Mean binary cross-entropy of labels :math:`y \in \{0,1\}` and logits :math:`z = \theta^\top x`
+    (chapter 4):
+
+    .. math:: J = -\frac1N \sum_i \big[y_i \log\sigma(z_i) + (1-y_i)\log(1-\sigma(z_i))\big]
+                = \frac1N \sum_i \big[\operatorname{softplus}(z_i) - y_i z_i\big],
+
+    the negative Bernoulli log-likelihood per observation, computed without overflow.
+    """
+    z = np.asarray(z, dtype=float)
+    return float(np.mean(softplus(z) - np.asarray(y, dtype=float) * z))
+
+
+def logistic_loss_grad(theta: ArrayLike, X: ArrayLike, y: ArrayLike) -> tuple[float, NDArray[np.float64]]:
+    r"""The loss :math:`J(\theta)` and its gradient :math:`\nabla J = X^\top(\sigma(X\theta) - y)/N` (chapter 4)."""
+    X = np.asarray(X, dtype=float)
+    z = X @ np.asarray(theta, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return binary_cross_entropy(z, y), X.T @ (sigmoid(z) - y) / X.shape[0]
+
+
+def logistic_hessian(theta: ArrayLike, X: ArrayLike) -> NDArray[np.float64]:
+    r"""The Hessian :math:`\nabla^2 J = X^\top \operatorname{diag}(\sigma(1-\sigma)) X / N`, a
+    :math:`p \times p` matrix formed without the :math:`N \times N` diagonal (chapter 4)."""
+    X = np.asarray(X, dtype=float)
+    z = X @ np.asarray(theta, dtype=float)
+    w = sigmoid(z) * sigmoid(-z)
+    return (X * w[:, None]).T @ X / X.shape[0]

@@ -1,0 +1,83 @@
+"""Data for the chapters: seeded synthetic sets, and real data shipped inside installed packages
+(statsmodels and scikit-learn), so nothing is downloaded at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Dataset", "make_two_blobs", "make_separable", "make_logistic", "load_spector", "load_breast_cancer"]
+
+
+@dataclass
+class Dataset:
+    """A design matrix ``X`` (n x d), labels ``y`` and the names of the columns."""
+
+    X: NDArray[np.float64]
+    y: np.ndarray
+    feature_names: list[str]
+    target_names: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+def make_two_blobs(n: int = 200, distance: float = 2.5, seed: int = 0) -> Dataset:
+    """Two Gaussian clouds in the plane (identity covariance), ``n`` points each half, means ``distance``
+    apart along the direction (1, 1)/sqrt(2); labels 0 and 1. Overlapping, so the MLE exists (chapter 3)."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], [n // 2, n - n // 2])
+    centres = np.array([[-1.0, -1.0], [1.0, 1.0]]) * distance / (2 * np.sqrt(2))
+    X = centres[y] + rng.normal(size=(n, 2))
+    return Dataset(X, y, ["x1", "x2"], ["class 0", "class 1"], "two Gaussian clouds")
+
+
+def make_separable(n: int = 40, seed: int = 0) -> Dataset:
+    """Points in the plane labelled by the sign of ``x1 + x2`` with a margin: perfectly separable (chapter 4)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, size=(4 * n, 2))
+    X = X[np.abs(X.sum(axis=1)) > 0.5][:n]
+    return Dataset(X, (X.sum(axis=1) > 0).astype(int), ["x1", "x2"], ["negative", "positive"], "separable")
+
+
+def make_logistic(n: int, d: int, seed: int = 0, scale: float = 0.5) -> tuple[NDArray[np.float64], np.ndarray, NDArray[np.float64]]:
+    """``n`` rows of ``d`` standard normal features and labels drawn from a logistic model with
+    coefficients ``scale * N(0, 1/d)`` and intercept 0.25. Returns ``X, y, true_coefficients``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    beta = scale * rng.normal(size=d) / np.sqrt(d) * 2
+    p = 1.0 / (1.0 + np.exp(-(X @ beta + 0.25)))
+    return X, (rng.random(n) < p).astype(int), beta
+
+
+def load_spector() -> Dataset:
+    """Spector and Mazzeo (1980), shipped with statsmodels: did 32 students' grades improve (``GRADE``)
+    after a new teaching method (``PSI`` = 1), given their grade point average ``GPA`` and a test score
+    ``TUCE``? The classic small logistic-regression example (chapter 2)."""
+    from statsmodels.datasets import spector
+
+    df = spector.load_pandas().data
+    names = ["GPA", "TUCE", "PSI"]
+    return Dataset(df[names].to_numpy(float), df["GRADE"].to_numpy(int), names, ["no improvement", "improvement"],
+                   "Spector and Mazzeo (1980) grade data, from statsmodels")
+
+
+BREAST_CANCER_FEATURES = ("mean radius", "mean texture", "mean smoothness", "mean concavity", "mean symmetry")
+
+
+def load_breast_cancer(features: tuple[str, ...] = BREAST_CANCER_FEATURES, standardize: bool = False) -> Dataset:
+    """The Wisconsin diagnostic breast cancer data (569 tumours), shipped with scikit-learn; label 1 is
+    *malignant* (scikit-learn codes it 0). A few features by default: with all 30 the classes are
+    nearly separable. ``standardize`` centres and scales each column (chapter 4)."""
+    from sklearn import datasets
+
+    data = datasets.load_breast_cancer()
+    names = list(data.feature_names)
+    unknown = [f for f in features if f not in names]
+    if unknown:
+        raise ValueError(f"unknown breast-cancer features {unknown}; choose from {names}")
+    X = data.data[:, [names.index(f) for f in features]].astype(float)
+    if standardize:
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+    y = (data.target == 0).astype(int)
+    return Dataset(X, y, list(features), ["benign", "malignant"], "Wisconsin diagnostic breast cancer, from scikit-learn")

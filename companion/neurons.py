@@ -1,0 +1,215 @@
+r"""The estimators of the book, as neurons, with scikit-learn's conventions (chapters 3, 4, 6, 8).
+
+``LogisticNeuron`` is one neuron, an affine map followed by the sigmoid,
+
+.. math:: P(y = 1 \mid x) = \sigma(w^\top x + b),
+
+fitted by maximum likelihood (chapter 4): minimising the binary cross-entropy by gradient descent or by
+Newton's method / IRLS. Its weights ``coef_`` and bias ``intercept_`` are exactly the coefficients of the
+Bernoulli GLM with logit link (chapter 3).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import losses, solvers
+from .solvers import ConvergenceWarning
+
+__all__ = ["LogisticNeuron", "SeparationWarning", "ConvergenceWarning", "check_X", "check_X_y"]
+
+Array = NDArray[np.float64]
+
+
+class SeparationWarning(UserWarning):
+    """The classes are (quasi-)perfectly separated: the maximum-likelihood estimate does not exist."""
+
+
+# ---------------------------------------------------------------------------------- input validation
+def check_X(X: ArrayLike, n_features: int | None = None) -> Array:
+    """Return ``X`` as a 2-D float array, or raise ``ValueError`` saying what is wrong with it."""
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("X must be numeric: an array of shape (n_samples, n_features)") from None
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, of shape (n_samples, n_features); got {X.ndim}-D with shape {X.shape}"
+                         + (" (use X.reshape(-1, 1) for a single feature)" if X.ndim == 1 else ""))
+    if not np.all(np.isfinite(X)):
+        rows = np.unique(np.nonzero(~np.isfinite(X))[0])
+        raise ValueError(f"X contains NaN or inf (in {rows.size} rows, the first at row {rows[0]})")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(f"X has {X.shape[1]} features, but the model was fitted with {n_features}")
+    return X
+
+
+def check_X_y(X: ArrayLike, y: ArrayLike) -> tuple[Array, np.ndarray]:
+    """Validate a design and its labels: shapes, lengths, NaN or inf."""
+    X = check_X(X)
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, one label per row of X; got shape {y.shape}")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X and y have different lengths: X has {X.shape[0]} rows, y has {y.shape[0]} labels")
+    if y.dtype.kind in "fc" and not np.all(np.isfinite(y)):
+        raise ValueError(f"y contains NaN or inf (at position {int(np.nonzero(~np.isfinite(y))[0][0])})")
+    if y.dtype.kind == "O" and any(v is None for v in y):
+        raise ValueError("y contains None")
+    return X, y
+
+
+def _add_intercept(X: Array, fit_intercept: bool) -> Array:
+    return np.column_stack([np.ones(X.shape[0]), X]) if fit_intercept else X
+
+
+def _check_enough_rows(n: int, p: int) -> None:
+    if n < p:
+        raise ValueError(f"fewer rows than parameters: {n} observations for {p} parameters; the fit is not identifiable")
+
+
+# ---------------------------------------------------------------------------------- the neuron
+class LogisticNeuron:
+    r"""Logistic regression as one neuron: :math:`P(y=1\mid x) = \sigma(w^\top x + b)` (chapters 2 to 4).
+
+    Parameters
+    ----------
+    solver : ``"newton"`` (Newton's method / IRLS, the default) or ``"gd"`` (gradient descent).
+    fit_intercept : whether to fit the bias :math:`b` (the GLM's intercept).
+    max_iter : iteration limit; default 100 for Newton, 10 000 for gradient descent.
+    tol : stop when the largest gradient component of the mean loss is below ``tol``
+        (default ``1e-8`` for Newton, ``1e-6`` for gradient descent) or the loss stops changing.
+    learning_rate : the step :math:`\alpha` of gradient descent (ignored by Newton).
+
+    Attributes (after ``fit``)
+    --------------------------
+    classes_ : the two labels, sorted; ``classes_[1]`` is the positive class (:math:`y = 1`).
+    coef_ : weights :math:`w`, shape ``(n_features,)``.  intercept_ : the bias :math:`b` (a float).
+    coef_stderr_, intercept_stderr_ : standard errors from the inverse Fisher information
+        :math:`(X^\top W X)^{-1}` at the estimate.
+    log_likelihood_ : the maximised Bernoulli log-likelihood.  deviance_ : :math:`-2` times it.
+    n_iter_, converged_, history_ : iterations, whether the criterion was met, the loss per iteration.
+    separation_ : ``None``, ``"quasi-complete"`` or ``"complete"`` (then a :class:`SeparationWarning`).
+    """
+
+    def __init__(
+        self,
+        solver: str = "newton",
+        fit_intercept: bool = True,
+        max_iter: int | None = None,
+        tol: float | None = None,
+        learning_rate: float = 0.5,
+    ):
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+
+    # -- scikit-learn plumbing
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("solver", "fit_intercept", "max_iter", "tol", "learning_rate")}
+
+    def set_params(self, **params: Any) -> "LogisticNeuron":
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"unknown parameter {k!r} for LogisticNeuron")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"LogisticNeuron(solver={self.solver!r}, fit_intercept={self.fit_intercept})"
+
+    # -- fitting
+    def _encode(self, y: np.ndarray) -> Array:
+        classes = np.unique(y)
+        if classes.size != 2:
+            found = f"{classes.size} class{'es' if classes.size != 1 else ''} {classes[:5].tolist()}"
+            raise ValueError(
+                f"LogisticNeuron needs labels of exactly two classes; got {found}. "
+                "Any two distinct values work (0/1, -1/1, False/True, two strings); the larger one is the "
+                "positive class. For more classes use SoftmaxLayer."
+            )
+        self.classes_ = classes
+        return (y == classes[1]).astype(float)
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "LogisticNeuron":
+        """Fit by maximum likelihood; returns ``self``."""
+        if self.solver not in ("newton", "gd"):
+            raise ValueError(f"solver must be 'newton' or 'gd'; got {self.solver!r}")
+        X, y = check_X_y(X, y)
+        y01 = self._encode(y)
+        X1 = _add_intercept(X, self.fit_intercept)
+        _check_enough_rows(*X1.shape)
+        self.n_features_in_ = X.shape[1]
+
+        def loss_grad(theta: Array) -> tuple[float, Array]:
+            return losses.logistic_loss_grad(theta, X1, y01)
+
+        def direction(theta: Array) -> Array:
+            z = X1 @ theta
+            p, q = losses.sigmoid(z), losses.sigmoid(-z)
+            sw = np.sqrt(p * q)
+            resid = np.divide(y01 - p, sw, out=np.zeros_like(z), where=sw > 0)
+            return solvers.weighted_least_squares(X1, sw, resid)
+
+        theta0 = np.zeros(X1.shape[1])
+        if self.solver == "newton":
+            result = solvers.newton(loss_grad, direction, theta0, self.max_iter or 100, self.tol or 1e-8)
+        else:
+            result = solvers.gradient_descent(loss_grad, theta0, self.learning_rate, self.max_iter or 10_000, self.tol or 1e-6)
+        self._store(result, X1, y01)
+        return self
+
+    def _store(self, result: solvers.SolverResult, X1: Array, y01: Array) -> None:
+        theta = result.theta
+        k = int(self.fit_intercept)
+        self.intercept_ = float(theta[0]) if k else 0.0
+        self.coef_ = theta[k:].copy()
+        self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self.history_ = np.asarray(result.history)
+        z = X1 @ theta
+        self.log_likelihood_ = float(-np.sum(losses.softplus(z) - y01 * z))
+        self.deviance_ = -2.0 * self.log_likelihood_
+        se = solvers.qr_inverse_rows(X1, np.sqrt(losses.sigmoid(z) * losses.sigmoid(-z)))
+        self.intercept_stderr_ = float(se[0]) if k else float("nan")
+        self.coef_stderr_ = se[k:]
+        self.separation_ = None
+        if not result.converged or np.max(np.abs(z)) > 25:
+            self.separation_ = solvers.detect_separation(X1, y01)
+        if self.separation_ is not None:
+            kind = "perfect (complete)" if self.separation_ == "complete" else "quasi-complete"
+            warnings.warn(
+                f"{kind} separation: a hyperplane splits the two classes"
+                + (" exactly" if self.separation_ == "complete" else ", apart from observations lying on it")
+                + ", so the maximum-likelihood estimate does not exist. The likelihood keeps increasing as the "
+                f"coefficients grow without bound; the values reported (largest |coefficient| "
+                f"{np.max(np.abs(theta)):.3g}) are where the solver stopped, and their standard errors are "
+                "meaningless. Remove or merge the separating feature, collect more data, or use a penalised fit.",
+                SeparationWarning,
+                stacklevel=3,
+            )
+
+    # -- prediction
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise AttributeError("this LogisticNeuron is not fitted yet; call fit(X, y) first")
+
+    def decision_function(self, X: ArrayLike) -> Array:
+        r"""The neuron's pre-activation :math:`z = w^\top x + b`, the log-odds of the positive class."""
+        self._check_fitted()
+        return check_X(X, self.n_features_in_) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X: ArrayLike) -> Array:
+        r"""Probabilities, shape ``(n, 2)``, columns in the order of ``classes_``: :math:`[1-\sigma(z), \sigma(z)]`."""
+        z = self.decision_function(X)
+        return np.column_stack([losses.sigmoid(-z), losses.sigmoid(z)])
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The more probable class for each row (the positive class when :math:`z > 0`)."""
+        self._check_fitted()
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]

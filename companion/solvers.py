@@ -1,0 +1,202 @@
+r"""Gradient descent and Newton's method, written once for every estimator of the book (chapters 4, 7, 8).
+
+A model hands the solver an *objective*: a function returning the loss and its gradient at
+:math:`\theta`, and, for Newton, a function returning the Newton direction :math:`\delta` that solves
+:math:`H\delta = -g`. For generalized linear models the direction is a weighted least-squares problem
+(iteratively reweighted least squares, IRLS):
+
+.. math:: H = X^\top W X, \quad \delta = \arg\min_\delta \big\| W^{1/2} X \delta - W^{-1/2} (y - \mu) \big\|_2 ,
+
+solved by :func:`weighted_least_squares` with a QR factorisation of :math:`W^{1/2}X` (:math:`N \times p`).
+:func:`detect_separation` decides, by a linear program, whether the maximum-likelihood estimate of a
+binary model exists at all.
+That never forms an :math:`N \times N` matrix, never inverts a matrix, and keeps the accuracy of the
+design itself instead of squaring its condition number as the normal equations would.
+
+Convergence is declared when the largest gradient component falls below ``tol`` or the loss stops
+changing (relative change below ``tol`` squared); reaching ``max_iter`` first raises a
+:class:`ConvergenceWarning`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import linalg
+
+__all__ = [
+    "ConvergenceWarning",
+    "SolverResult",
+    "gradient_descent",
+    "newton",
+    "weighted_least_squares",
+    "qr_inverse_rows",
+    "detect_separation",
+]
+
+Array = NDArray[np.float64]
+LossGrad = Callable[[Array], tuple[float, Array]]
+
+
+class ConvergenceWarning(UserWarning):
+    """The solver reached ``max_iter`` before its convergence criterion was met."""
+
+
+@dataclass
+class SolverResult:
+    """What a solver returns: the estimate, how it got there, and whether it converged."""
+
+    theta: Array
+    n_iter: int
+    converged: bool
+    history: list[float] = field(default_factory=list)  #: the loss before each iteration and at the end
+    grad_norm: float = np.inf  #: largest absolute gradient component at the end
+
+
+def _converged(loss: float, previous: float, grad: Array, tol: float) -> bool:
+    small_gradient = float(np.max(np.abs(grad), initial=0.0)) <= tol
+    stalled = abs(previous - loss) <= tol * tol * max(1.0, abs(loss))
+    return small_gradient or stalled
+
+
+def _warn_not_converged(name: str, max_iter: int, grad: Array, tol: float) -> None:
+    warnings.warn(
+        f"{name} did not converge in max_iter={max_iter} iterations: the largest gradient component is "
+        f"{np.max(np.abs(grad)):.3g}, above tol={tol:g}. Increase max_iter"
+        + (" or the learning rate, or standardise the inputs." if name == "gradient descent" else "."),
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
+def gradient_descent(loss_grad: LossGrad, theta0: Array, learning_rate: float, max_iter: int, tol: float) -> SolverResult:
+    r"""Plain gradient descent :math:`\theta \leftarrow \theta - \alpha \nabla J(\theta)` (chapter 4).
+
+    No line search: what the book shows is the fixed-step method and how its speed depends on
+    :math:`\alpha` and on the scaling of the inputs.
+    """
+    theta = np.array(theta0, dtype=float)
+    loss, grad = loss_grad(theta)
+    history = [loss]
+    previous = np.inf
+    for it in range(1, max_iter + 1):
+        if _converged(loss, previous, grad, tol):
+            return SolverResult(theta, it - 1, True, history, float(np.max(np.abs(grad))))
+        previous = loss
+        theta = theta - learning_rate * grad
+        loss, grad = loss_grad(theta)
+        if not np.isfinite(loss) or loss > 1e6 * max(1.0, abs(history[0])):
+            raise FloatingPointError(f"gradient descent diverged at iteration {it}: learning_rate={learning_rate:g} is too large")
+        history.append(loss)
+    converged = _converged(loss, previous, grad, tol)
+    if not converged:
+        _warn_not_converged("gradient descent", max_iter, grad, tol)
+    return SolverResult(theta, max_iter, converged, history, float(np.max(np.abs(grad))))
+
+
+def newton(
+    loss_grad: LossGrad,
+    direction: Callable[[Array], Array],
+    theta0: Array,
+    max_iter: int,
+    tol: float,
+) -> SolverResult:
+    r"""Newton's method with step halving: :math:`\theta \leftarrow \theta + t\,\delta`, :math:`H\delta = -g`.
+
+    ``direction(theta)`` returns :math:`\delta`. The step :math:`t = 1, 1/2, 1/4, \dots` is halved until
+    the loss does not increase, which makes every iteration a descent step even far from the optimum.
+    For the convex losses of this book the full step is almost always taken and convergence is quadratic.
+    """
+    theta = np.array(theta0, dtype=float)
+    loss, grad = loss_grad(theta)
+    history = [loss]
+    previous = np.inf
+    for it in range(1, max_iter + 1):
+        if _converged(loss, previous, grad, tol):
+            return SolverResult(theta, it - 1, True, history, float(np.max(np.abs(grad))))
+        delta = direction(theta)
+        step = 1.0
+        for _ in range(30):
+            candidate = theta + step * delta
+            new_loss, new_grad = loss_grad(candidate)
+            if np.isfinite(new_loss) and new_loss <= loss + 1e-12 * abs(loss):
+                break
+            step *= 0.5
+        previous = loss
+        theta, loss, grad = candidate, new_loss, new_grad
+        history.append(loss)
+    converged = _converged(loss, previous, grad, tol)
+    if not converged:
+        _warn_not_converged("Newton's method", max_iter, grad, tol)
+    return SolverResult(theta, max_iter, converged, history, float(np.max(np.abs(grad))))
+
+
+def weighted_least_squares(X: Array, sqrt_w: Array, z: Array) -> Array:
+    r"""Solve :math:`\min_\delta \|W^{1/2}X\delta - z\|_2` by a QR factorisation of :math:`W^{1/2}X`.
+
+    With :math:`z = W^{-1/2}(y - \mu)` the solution is the Newton/IRLS direction
+    :math:`(X^\top W X)^{-1} X^\top (y - \mu)` of a GLM with canonical link (chapter 4), found without
+    inverting a matrix or forming an :math:`N\times N` one. ``X`` is :math:`N \times p`; ``sqrt_w`` holds
+    :math:`w_i^{1/2} \ge 0` and ``z`` the working residuals. A rank-deficient :math:`W^{1/2}X` falls back to
+    the minimum-norm least-squares solution.
+    """
+    A = X * sqrt_w[:, None]
+    Q, R = linalg.qr(A, mode="economic", check_finite=False)
+    diag = np.abs(np.diag(R))
+    if diag.size and diag.min() > 1e-13 * diag.max():
+        return linalg.solve_triangular(R, Q.T @ z, check_finite=False)
+    return linalg.lstsq(A, z, check_finite=False)[0]
+
+
+def qr_inverse_rows(X: Array, sqrt_w: Array) -> Array:
+    r"""Square roots of the diagonal of :math:`(X^\top W X)^{-1}`: standard errors from the Fisher
+    information (chapter 4). With :math:`W^{1/2}X = QR`, :math:`(X^\top W X)^{-1} = R^{-1}R^{-\top}`, so the
+    standard errors are the row norms of :math:`R^{-1}`; a singular :math:`R` gives ``inf``."""
+    R = linalg.qr(X * sqrt_w[:, None], mode="r", check_finite=False)[0][: X.shape[1]]
+    d = np.abs(np.diag(R))
+    if d.size == 0 or d.min() <= 1e-13 * d.max():
+        return np.full(X.shape[1], np.inf)
+    Rinv = linalg.solve_triangular(R, np.eye(R.shape[0]), check_finite=False)
+    return np.sqrt(np.sum(Rinv * Rinv, axis=1))
+
+
+def detect_separation(X: Array, y: Array) -> str | None:
+    r"""Whether a hyperplane separates the classes, which makes the logistic MLE not exist (chapter 4).
+
+    ``X`` must contain the intercept column if the model has one; ``y`` holds 0/1 labels. With
+    :math:`s_i = 2y_i - 1` and :math:`A = \operatorname{diag}(s)X`, the data are
+
+    - **quasi-completely separated** when some :math:`\theta` has :math:`A\theta \ge 0` with at least one
+      strict inequality: then the log-likelihood increases along :math:`\theta` for ever;
+    - **completely separated** when some :math:`\theta` has :math:`A\theta > 0`: then the log-likelihood
+      tends to 0 and every observation is fitted with probability 1.
+
+    Both are decided by linear programs over the box :math:`-1 \le \theta_j \le 1` (the method of
+    Konis, 2007). Returns ``"complete"``, ``"quasi-complete"`` or ``None``.
+    """
+    from scipy.optimize import linprog
+
+    X = np.asarray(X, dtype=float)
+    scale = np.max(np.abs(X), axis=0)
+    A = (2.0 * np.asarray(y, dtype=float) - 1.0)[:, None] * (X / np.where(scale > 0, scale, 1.0))
+    n, p = A.shape
+    eps = 1e-7
+    # complete: maximise t subject to A theta >= t, |theta| <= 1, t <= 1
+    res = linprog(
+        c=np.r_[np.zeros(p), -1.0],
+        A_ub=np.c_[-A, np.ones(n)],
+        b_ub=np.zeros(n),
+        bounds=[(-1, 1)] * p + [(None, 1)],
+        method="highs",
+    )
+    if res.status == 0 and -res.fun > eps:
+        return "complete"
+    # quasi-complete: maximise sum(A theta) subject to A theta >= 0, |theta| <= 1
+    res = linprog(c=-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(n), bounds=[(-1, 1)] * p, method="highs")
+    if res.status == 0 and -res.fun > eps * max(1.0, np.abs(A).sum() / p):
+        return "quasi-complete"
+    return None
