@@ -81,7 +81,7 @@ class LogisticNeuron:
     fit_intercept : whether to fit the bias :math:`b` (the GLM's intercept).
     max_iter : iteration limit; default 100 for Newton, 10 000 for gradient descent.
     tol : stop when the largest gradient component of the mean loss is below ``tol``
-        (default ``1e-8`` for Newton, ``1e-6`` for gradient descent) or the loss stops changing.
+        (default ``1e-10`` for Newton, ``1e-6`` for gradient descent) or the loss stops changing.
     learning_rate : the step :math:`\alpha` of gradient descent (ignored by Newton).
 
     Attributes (after ``fit``)
@@ -158,7 +158,7 @@ class LogisticNeuron:
 
         theta0 = np.zeros(X1.shape[1])
         if self.solver == "newton":
-            result = solvers.newton(loss_grad, direction, theta0, self.max_iter or 100, self.tol or 1e-8)
+            result = solvers.newton(loss_grad, direction, theta0, self.max_iter or 100, self.tol or 1e-10)
         else:
             result = solvers.gradient_descent(loss_grad, theta0, self.learning_rate, self.max_iter or 10_000, self.tol or 1e-6)
         self._store(result, X1, y01)
