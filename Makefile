@@ -60,7 +60,7 @@ lab: $(STAMP)
 
 ## make bench: fit times against statsmodels and scikit-learn, measured in one run
 bench: $(STAMP)
-	$(BIN)/python -m companion.bench
+	$(BIN)/python tests/benchmark.py
 
 clean:
 	rm -rf _build

@@ -135,21 +135,49 @@ def newton(
     return SolverResult(theta, max_iter, converged, history, float(np.max(np.abs(grad))))
 
 
-def weighted_least_squares(X: Array, sqrt_w: Array, z: Array) -> Array:
-    r"""Solve :math:`\min_\delta \|W^{1/2}X\delta - z\|_2` by a QR factorisation of :math:`W^{1/2}X`.
+def weighted_least_squares(X: Array, sqrt_w: Array, z: Array, max_condition: float = 1e10) -> Array:
+    r"""Solve :math:`\min_\delta \|W^{1/2}X\delta - z\|_2`, the Newton/IRLS direction (chapter 4).
 
-    With :math:`z = W^{-1/2}(y - \mu)` the solution is the Newton/IRLS direction
-    :math:`(X^\top W X)^{-1} X^\top (y - \mu)` of a GLM with canonical link (chapter 4), found without
-    inverting a matrix or forming an :math:`N\times N` one. ``X`` is :math:`N \times p`; ``sqrt_w`` holds
-    :math:`w_i^{1/2} \ge 0` and ``z`` the working residuals. A rank-deficient :math:`W^{1/2}X` falls back to
-    the minimum-norm least-squares solution.
+    With :math:`z = W^{-1/2}(y - \mu)` the solution is :math:`(X^\top W X)^{-1} X^\top (y - \mu)`, found
+    without inverting a matrix or forming an :math:`N\times N` one. ``X`` is :math:`N \times p`; ``sqrt_w``
+    holds :math:`w_i^{1/2} \ge 0` and ``z`` the working residuals.
+
+    Two routes, chosen by the conditioning of the problem:
+
+    - the :math:`p \times p` Gram matrix :math:`A^\top A` of :math:`A = W^{1/2}X`, with its columns
+      *equilibrated* (scaled to unit diagonal, which removes the effect of columns on different scales),
+      is factorised by Cholesky when its condition number is below ``max_condition``: the fast route;
+    - otherwise (nearly collinear columns) a Householder QR factorisation of :math:`A` itself, whose
+      accuracy depends on :math:`\kappa(A)`, not on :math:`\kappa(A)^2` as the normal equations do.
+
+    In Newton's method the gradient is always computed exactly, so a direction with a small relative
+    error still converges to the exact optimum; the QR route keeps that true for any design.
+    A rank-deficient :math:`A` falls back to the minimum-norm least-squares solution.
     """
     A = X * sqrt_w[:, None]
-    Q, R = linalg.qr(A, mode="economic", check_finite=False)
-    diag = np.abs(np.diag(R))
-    if diag.size and diag.min() > 1e-13 * diag.max():
-        return linalg.solve_triangular(R, Q.T @ z, check_finite=False)
-    return linalg.lstsq(A, z, check_finite=False)[0]
+    G = A.T @ A
+    scale = np.sqrt(np.diag(G))
+    scale[scale == 0] = 1.0
+    Gs = G / np.outer(scale, scale)
+    if np.linalg.cond(Gs) < max_condition:
+        factor = linalg.cho_factor(Gs, check_finite=False)
+        return linalg.cho_solve(factor, (A.T @ z) / scale, check_finite=False) / scale
+    return _qr_solve(A, z)
+
+
+def _qr_solve(A: Array, z: Array) -> Array:
+    """Least squares by Householder QR (LAPACK geqrf, Q applied by ormqr without being formed)."""
+    from scipy.linalg import lapack
+
+    n, p = A.shape
+    qr, tau, _, info = lapack.dgeqrf(np.asfortranarray(A), overwrite_a=True)
+    R = np.triu(qr[:p, :p])
+    d = np.abs(np.diag(R))
+    if info != 0 or d.min() <= 1e-13 * d.max():
+        return linalg.lstsq(A, z, check_finite=False)[0]
+    lwork = lapack.dormqr("L", "T", qr, tau, z[:, None].copy(), lwork=-1)[1][0]
+    qtz = lapack.dormqr("L", "T", qr, tau, z[:, None].copy(), lwork=int(lwork), overwrite_c=True)[0]
+    return linalg.solve_triangular(R, qtz[:p, 0], check_finite=False)
 
 
 def qr_inverse_rows(X: Array, sqrt_w: Array) -> Array:

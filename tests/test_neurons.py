@@ -187,3 +187,34 @@ def test_gradient_descent_divergence_is_named():
     with pytest.raises(FloatingPointError, match="learning_rate=.* is too large"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         LogisticNeuron(solver="gd", learning_rate=1e6, max_iter=1000).fit(data.X * 1e3, data.y)
+
+
+@pytest.mark.parametrize("max_condition", [1e10, 0.0])  # the Cholesky route, and the QR route forced
+@given(seed=st.integers(0, 1000))
+@settings(max_examples=20, deadline=None)
+def test_weighted_least_squares_equals_lstsq(max_condition, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(300, 5)) * np.array([1e-3, 1.0, 1e3, 1.0, 10.0])
+    sw = rng.uniform(0.1, 1.0, 300)
+    z = rng.normal(size=300)
+    ref = np.linalg.lstsq(X * sw[:, None], z, rcond=None)[0]
+    np.testing.assert_allclose(solvers.weighted_least_squares(X, sw, z, max_condition), ref, rtol=1e-9)
+
+
+def test_nearly_collinear_design_takes_the_qr_route_and_stays_exact():
+    """x2 = x1 + 1e-7 noise: the equilibrated Gram matrix has condition ~1e14, beyond Cholesky's reach.
+    The fit must equal the fit on the well-conditioned reparametrisation (x1, (x2 - x1) / 1e-7)."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    x1, u = rng.normal(size=n), rng.normal(size=n)
+    X_bad = np.column_stack([x1, x1 + 1e-7 * u])
+    X_good = np.column_stack([x1, u])
+    y = (rng.random(n) < losses.sigmoid(0.5 + 1.0 * x1 - 0.8 * u)).astype(int)
+    A = np.column_stack([np.ones(n), X_bad]) * 0.5
+    Gs = A.T @ A / np.outer(np.linalg.norm(A, axis=0), np.linalg.norm(A, axis=0))
+    assert np.linalg.cond(Gs) > 1e10
+    bad, good = LogisticNeuron().fit(X_bad, y), LogisticNeuron().fit(X_good, y)
+    # X_bad @ [a, c] = x1 (a + c) + u (1e-7 c): map the well-conditioned fit back
+    c = good.coef_[1] / 1e-7
+    np.testing.assert_allclose(bad.coef_, [good.coef_[0] - c, c], rtol=1e-6)
+    assert bad.log_likelihood_ == pytest.approx(good.log_likelihood_, rel=1e-10)
