@@ -7,7 +7,7 @@ One module per idea the book names: ``families`` (exponential families and links
 """
 
 from . import datasets, families, losses, neurons, solvers, symbolic
-from .neurons import LogisticNeuron, SeparationWarning
+from .neurons import LogisticNeuron, SeparationWarning, SoftmaxLayer
 from .solvers import ConvergenceWarning
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "neurons",
     "datasets",
     "LogisticNeuron",
+    "SoftmaxLayer",
     "SeparationWarning",
     "ConvergenceWarning",
 ]

@@ -20,6 +20,9 @@ __all__ = [
     "binary_cross_entropy",
     "logistic_loss_grad",
     "logistic_hessian",
+    "cross_entropy",
+    "softmax_loss_grad",
+    "softmax_hessian",
 ]
 
 
@@ -107,3 +110,61 @@ def logistic_hessian(theta: ArrayLike, X: ArrayLike) -> NDArray[np.float64]:
     z = X @ np.asarray(theta, dtype=float)
     w = sigmoid(z) * sigmoid(-z)
     return (X * w[:, None]).T @ X / X.shape[0]
+
+
+def cross_entropy(Z: ArrayLike, Y: ArrayLike) -> float:
+    r"""Mean cross-entropy of one-hot labels ``Y`` (n x k) and logits ``Z`` (n x k) (chapter 7):
+
+    .. math:: J = -\frac1N \sum_i \sum_c Y_{ic} \log \operatorname{softmax}(z_i)_c
+                = \frac1N \sum_i \Big[\log\sum_c e^{z_{ic}} - z_{i y_i}\Big],
+
+    the negative categorical log-likelihood per observation, computed with log-sum-exp.
+    """
+    Z = np.asarray(Z, dtype=float)
+    return float(np.mean(logsumexp(Z, axis=1) - np.sum(np.asarray(Y, dtype=float) * Z, axis=1)))
+
+
+def _reference_logits(Theta: NDArray[np.float64], X: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Logits n x k from the reference-class parameters Theta (p x (k-1)); the last class has logit 0."""
+    Z = X @ Theta
+    return np.column_stack([Z, np.zeros(X.shape[0])])
+
+
+def softmax_loss_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> tuple[float, NDArray[np.float64]]:
+    r"""Cross-entropy and its gradient for softmax regression with the last class as reference (chapter 7).
+
+    ``theta`` is the flattened p x (k-1) matrix :math:`\Theta` (column :math:`c` holds class :math:`c`'s
+    weights, read column after column); ``Y`` is one-hot, n x k. The gradient with respect to class
+    :math:`c`'s weights is :math:`X^\top(\phi_{\cdot c} - Y_{\cdot c})/N`: (softmax - one_hot) times x.
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    k = Y.shape[1]
+    Theta = np.asarray(theta, dtype=float).reshape(X.shape[1], k - 1, order="F")
+    Z = _reference_logits(Theta, X)
+    P = softmax(Z, axis=1)
+    grad = X.T @ (P[:, : k - 1] - Y[:, : k - 1]) / X.shape[0]
+    return cross_entropy(Z, Y), grad.ravel(order="F")
+
+
+def softmax_hessian(theta: ArrayLike, X: ArrayLike, k: int) -> NDArray[np.float64]:
+    r"""Hessian of the mean cross-entropy in the reference-class parameterisation (chapter 7).
+
+    Block :math:`(a, b)` is :math:`X^\top \operatorname{diag}\big(\phi_a(\delta_{ab} - \phi_b)\big) X / N`, the
+    Kronecker structure of :math:`\operatorname{diag}(\phi) - \phi\phi^\top` with :math:`x x^\top`. It is built
+    block by block from :math:`N \times p` products, never from an :math:`N \times k \times k` array.
+    """
+    X = np.asarray(X, dtype=float)
+    n, p = X.shape
+    Theta = np.asarray(theta, dtype=float).reshape(p, k - 1, order="F")
+    P = softmax(_reference_logits(Theta, X), axis=1)
+    H = np.empty(((k - 1) * p, (k - 1) * p))
+    for a in range(k - 1):
+        Xa = X * P[:, a : a + 1]
+        for b in range(a, k - 1):
+            block = -(Xa.T @ (X * P[:, b : b + 1]))
+            if a == b:
+                block += Xa.T @ X
+            H[a * p : (a + 1) * p, b * p : (b + 1) * p] = block / n
+            H[b * p : (b + 1) * p, a * p : (a + 1) * p] = block.T / n
+    return H

@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import linalg
 
 from . import losses, solvers
 from .solvers import ConvergenceWarning
 
-__all__ = ["LogisticNeuron", "SeparationWarning", "ConvergenceWarning", "check_X", "check_X_y"]
+__all__ = ["LogisticNeuron", "SoftmaxLayer", "SeparationWarning", "ConvergenceWarning", "check_X", "check_X_y"]
 
 Array = NDArray[np.float64]
 
@@ -69,6 +70,20 @@ def _add_intercept(X: Array, fit_intercept: bool) -> Array:
 def _check_enough_rows(n: int, p: int) -> None:
     if n < p:
         raise ValueError(f"fewer rows than parameters: {n} observations for {p} parameters; the fit is not identifiable")
+
+
+def _warn_separation(kind: str, largest: float, what: str) -> None:
+    name = "perfect (complete)" if kind == "complete" else "quasi-complete"
+    warnings.warn(
+        f"{name} separation: hyperplanes split the {what}"
+        + (" exactly" if kind == "complete" else ", apart from observations lying on them")
+        + ", so the maximum-likelihood estimate does not exist. The likelihood keeps increasing as the "
+        f"coefficients grow without bound; the values reported (largest |coefficient| {largest:.3g}) are "
+        "where the solver stopped, and their standard errors are meaningless. Remove or merge the "
+        "separating feature, collect more data, or use a penalised fit.",
+        SeparationWarning,
+        stacklevel=4,
+    )
 
 
 # ---------------------------------------------------------------------------------- the neuron
@@ -182,17 +197,7 @@ class LogisticNeuron:
         if not result.converged or np.max(np.abs(z)) > 25:
             self.separation_ = solvers.detect_separation(X1, y01)
         if self.separation_ is not None:
-            kind = "perfect (complete)" if self.separation_ == "complete" else "quasi-complete"
-            warnings.warn(
-                f"{kind} separation: a hyperplane splits the two classes"
-                + (" exactly" if self.separation_ == "complete" else ", apart from observations lying on it")
-                + ", so the maximum-likelihood estimate does not exist. The likelihood keeps increasing as the "
-                f"coefficients grow without bound; the values reported (largest |coefficient| "
-                f"{np.max(np.abs(theta)):.3g}) are where the solver stopped, and their standard errors are "
-                "meaningless. Remove or merge the separating feature, collect more data, or use a penalised fit.",
-                SeparationWarning,
-                stacklevel=3,
-            )
+            _warn_separation(self.separation_, np.max(np.abs(theta)), "two classes")
 
     # -- prediction
     def _check_fitted(self) -> None:
@@ -213,3 +218,144 @@ class LogisticNeuron:
         """The more probable class for each row (the positive class when :math:`z > 0`)."""
         self._check_fitted()
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+# ---------------------------------------------------------------------------------- the layer
+class SoftmaxLayer:
+    r"""Softmax (multinomial logistic) regression as one layer of :math:`k` neurons (chapters 5 to 7):
+    :math:`P(y = c \mid x) = \operatorname{softmax}(W x + b)_c`.
+
+    **Parameterisation.** The symmetric layer, with a weight vector for every class, is not identifiable:
+    adding the same vector to every row of :math:`W` (and the same number to every bias) leaves every
+    probability unchanged, so its Hessian is singular. Like the GLM, this layer fixes a *reference class*,
+    the last of ``classes_``, whose weights and bias are 0; the other :math:`k - 1` rows are the
+    GLM's coefficients :math:`\eta_c = \log(\phi_c / \phi_k)`. The Newton system, of size
+    :math:`(k-1)p`, is then positive definite whenever :math:`X` has full column rank. ``coef_`` and
+    ``intercept_`` still have a row for every class (the reference row is zero), so ``decision_function``
+    returns the :math:`k` logits of a symmetric layer.
+
+    Parameters: as :class:`LogisticNeuron`, plus ``classes`` (optional): the labels to expect; each must
+    occur in ``y``.
+
+    Attributes (after ``fit``): ``classes_`` (sorted labels), ``reference_class_``, ``coef_`` (k x d),
+    ``intercept_`` (k,), ``coef_stderr_`` and ``intercept_stderr_`` (``nan`` for the reference row, which is
+    fixed), ``log_likelihood_``, ``deviance_``, ``n_iter_``, ``converged_``, ``history_``, ``separation_``.
+    """
+
+    def __init__(
+        self,
+        solver: str = "newton",
+        fit_intercept: bool = True,
+        max_iter: int | None = None,
+        tol: float | None = None,
+        learning_rate: float = 0.5,
+        classes: ArrayLike | None = None,
+    ):
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+        self.classes = classes
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("solver", "fit_intercept", "max_iter", "tol", "learning_rate", "classes")}
+
+    def set_params(self, **params: Any) -> "SoftmaxLayer":
+        for k, v in params.items():
+            if k not in self.get_params():
+                raise ValueError(f"unknown parameter {k!r} for SoftmaxLayer")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"SoftmaxLayer(solver={self.solver!r}, fit_intercept={self.fit_intercept})"
+
+    def _encode(self, y: np.ndarray) -> np.ndarray:
+        found = np.unique(y)
+        classes = found if self.classes is None else np.unique(np.asarray(self.classes))
+        if self.classes is not None:
+            unknown = np.setdiff1d(found, classes)
+            if unknown.size:
+                raise ValueError(f"y contains labels not among the given classes: {unknown[:5].tolist()}")
+            missing = np.setdiff1d(classes, found)
+            if missing.size:
+                raise ValueError(f"class {missing.tolist()[0]!r} has no examples in y; every class needs at least "
+                                 f"one (classes given: {classes.tolist()})")
+        if classes.size < 2:
+            raise ValueError(f"SoftmaxLayer needs at least two classes; y has only {classes.tolist()}")
+        self.classes_ = classes
+        self.reference_class_ = classes[-1]
+        return np.searchsorted(classes, y)
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "SoftmaxLayer":
+        """Fit by maximum likelihood (minimum cross-entropy); returns ``self``."""
+        if self.solver not in ("newton", "gd"):
+            raise ValueError(f"solver must be 'newton' or 'gd'; got {self.solver!r}")
+        X, y = check_X_y(X, y)
+        labels = self._encode(y)
+        k = self.classes_.size
+        X1 = _add_intercept(X, self.fit_intercept)
+        n, p = X1.shape
+        _check_enough_rows(n, p)
+        self.n_features_in_ = X.shape[1]
+        Y = np.eye(k)[labels]
+
+        def loss_grad(theta: Array) -> tuple[float, Array]:
+            return losses.softmax_loss_grad(theta, X1, Y)
+
+        def direction(theta: Array) -> Array:
+            return solvers.solve_newton_system(losses.softmax_hessian(theta, X1, k), loss_grad(theta)[1])
+
+        theta0 = np.zeros(p * (k - 1))
+        if self.solver == "newton":
+            result = solvers.newton(loss_grad, direction, theta0, self.max_iter or 100, self.tol or 1e-10)
+        else:
+            result = solvers.gradient_descent(loss_grad, theta0, self.learning_rate, self.max_iter or 10_000, self.tol or 1e-6)
+        self._store(result, X1, Y, labels)
+        return self
+
+    def _store(self, result: solvers.SolverResult, X1: Array, Y: Array, labels: np.ndarray) -> None:
+        n, p = X1.shape
+        k = Y.shape[1]
+        Theta = np.column_stack([result.theta.reshape(p, k - 1, order="F"), np.zeros(p)])  # p x k
+        i = int(self.fit_intercept)
+        self.intercept_ = Theta[0].copy() if i else np.zeros(k)
+        self.coef_ = Theta[i:].T.copy()
+        self.n_iter_, self.converged_ = result.n_iter, result.converged
+        self.history_ = np.asarray(result.history)
+        Z = X1 @ Theta
+        self.log_likelihood_ = float(-n * losses.cross_entropy(Z, Y))
+        self.deviance_ = -2.0 * self.log_likelihood_
+        H = n * losses.softmax_hessian(result.theta, X1, k)  # Fisher information
+        try:
+            factor = np.linalg.cholesky(H)
+            Linv = linalg.solve_triangular(factor, np.eye(H.shape[0]), lower=True)  # diag(H^-1) = col norms
+            se = np.sqrt(np.sum(Linv * Linv, axis=0)).reshape(p, k - 1, order="F")
+        except np.linalg.LinAlgError:
+            se = np.full((p, k - 1), np.inf)
+        se = np.column_stack([se, np.full(p, np.nan)])
+        self.intercept_stderr_ = se[0].copy() if i else np.full(k, np.nan)
+        self.coef_stderr_ = se[i:].T.copy()
+        self.separation_ = None
+        if not result.converged or np.max(np.abs(Z)) > 25:
+            self.separation_ = solvers.detect_multiclass_separation(X1, labels, k)
+        if self.separation_ is not None:
+            _warn_separation(self.separation_, np.max(np.abs(Theta)), f"{k} classes")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise AttributeError("this SoftmaxLayer is not fitted yet; call fit(X, y) first")
+
+    def decision_function(self, X: ArrayLike) -> Array:
+        """The :math:`k` logits :math:`Wx + b` of each row (the reference class's logit is 0)."""
+        self._check_fitted()
+        return check_X(X, self.n_features_in_) @ self.coef_.T + self.intercept_
+
+    def predict_proba(self, X: ArrayLike) -> Array:
+        """Class probabilities, shape ``(n, k)``, columns in the order of ``classes_``: the softmax of the logits."""
+        return losses.softmax(self.decision_function(X), axis=1)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The most probable class of each row."""
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]

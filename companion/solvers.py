@@ -36,6 +36,8 @@ __all__ = [
     "weighted_least_squares",
     "qr_inverse_rows",
     "detect_separation",
+    "detect_multiclass_separation",
+    "solve_newton_system",
 ]
 
 Array = NDArray[np.float64]
@@ -226,5 +228,60 @@ def detect_separation(X: Array, y: Array) -> str | None:
     # quasi-complete: maximise sum(A theta) subject to A theta >= 0, |theta| <= 1
     res = linprog(c=-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(n), bounds=[(-1, 1)] * p, method="highs")
     if res.status == 0 and -res.fun > eps * max(1.0, np.abs(A).sum() / p):
+        return "quasi-complete"
+    return None
+
+
+def solve_newton_system(H: Array, g: Array, max_condition: float = 1e10) -> Array:
+    r"""The Newton direction :math:`\delta = -H^{-1}g` for a small symmetric positive-definite Hessian
+    (softmax regression, chapter 7), without inverting :math:`H`: Cholesky on the equilibrated matrix
+    :math:`D^{-1/2} H D^{-1/2}`, or a least-squares solve when that is too badly conditioned."""
+    scale = np.sqrt(np.abs(np.diag(H)))
+    scale[scale == 0] = 1.0
+    Hs = H / np.outer(scale, scale)
+    if np.linalg.cond(Hs) < max_condition:
+        return -linalg.cho_solve(linalg.cho_factor(Hs, check_finite=False), g / scale, check_finite=False) / scale
+    return -linalg.lstsq(Hs, g / scale, check_finite=False)[0] / scale
+
+
+def detect_multiclass_separation(X: Array, labels: Array, k: int) -> str | None:
+    r"""Separation for softmax regression (chapter 7): whether some :math:`\Theta \ne 0` (last class as
+    reference) has :math:`(\theta_{y_i} - \theta_j)^\top x_i \ge 0` for every observation :math:`i` and every
+    other class :math:`j`, with some inequality strict (``"quasi-complete"``) or all of them strict
+    (``"complete"``). Then the likelihood has no maximum. ``labels`` are class indices ``0..k-1``;
+    ``X`` includes the intercept column. Decided by linear programs as in :func:`detect_separation`.
+    """
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    X = np.asarray(X, dtype=float)
+    scale = np.max(np.abs(X), axis=0)
+    X = X / np.where(scale > 0, scale, 1.0)
+    n, p = X.shape
+    labels = np.asarray(labels, dtype=int)
+    rows, cols, vals = [], [], []
+    r = 0
+    obs = np.arange(n)
+    for j in range(k):
+        mine = obs[labels != j]
+        if mine.size == 0:
+            continue
+        idx = r + np.arange(mine.size)
+        for sign, cls in ((1.0, labels[mine]), (-1.0, np.full(mine.size, j))):
+            keep = cls < k - 1  # the reference class has no parameters
+            for f in range(p):
+                rows.append(idx[keep])
+                cols.append(cls[keep] * p + f)
+                vals.append(sign * X[mine[keep], f])
+        r += mine.size
+    A = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, (k - 1) * p))
+    nv = (k - 1) * p
+    eps = 1e-7
+    res = linprog(np.r_[np.zeros(nv), -1.0], A_ub=sparse.hstack([-A, np.ones((r, 1))]).tocsr(), b_ub=np.zeros(r),
+                  bounds=[(-1, 1)] * nv + [(None, 1)], method="highs")
+    if res.status == 0 and -res.fun > eps:
+        return "complete"
+    res = linprog(-np.asarray(A.sum(axis=0)).ravel(), A_ub=-A, b_ub=np.zeros(r), bounds=[(-1, 1)] * nv, method="highs")
+    if res.status == 0 and -res.fun > eps * max(1.0, abs(A).sum() / nv):
         return "quasi-complete"
     return None
