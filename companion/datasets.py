@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Dataset", "make_two_blobs", "make_separable", "make_logistic", "load_spector", "load_breast_cancer"]
+__all__ = ["Dataset", "make_two_blobs", "make_blobs", "make_separable", "make_logistic", "make_softmax", "load_spector", "load_breast_cancer", "load_anes96"]
 
 
 @dataclass
@@ -81,3 +81,43 @@ def load_breast_cancer(features: tuple[str, ...] = BREAST_CANCER_FEATURES, stand
         X = (X - X.mean(axis=0)) / X.std(axis=0)
     y = (data.target == 0).astype(int)
     return Dataset(X, y, list(features), ["benign", "malignant"], "Wisconsin diagnostic breast cancer, from scikit-learn")
+
+
+def make_blobs(n_per_class: int = 60, k: int = 3, spread: float = 1.0, radius: float = 2.2, seed: int = 0) -> Dataset:
+    """``k`` Gaussian clouds with centres on a circle of the given ``radius``; labels ``0..k-1``.
+    With the default spread they overlap, so the softmax MLE exists (chapter 6)."""
+    rng = np.random.default_rng(seed)
+    angles = 2 * np.pi * np.arange(k) / k + np.pi / 2
+    centres = radius * np.column_stack([np.cos(angles), np.sin(angles)])
+    y = np.repeat(np.arange(k), n_per_class)
+    X = centres[y] + spread * rng.normal(size=(y.size, 2))
+    return Dataset(X, y, ["x1", "x2"], [f"class {c}" for c in range(k)], f"{k} Gaussian clouds")
+
+
+def make_softmax(n: int, d: int, k: int, seed: int = 0, scale: float = 1.0) -> tuple[NDArray[np.float64], np.ndarray]:
+    """``n`` rows of ``d`` standard normal features and labels ``0..k-1`` drawn from a softmax model with
+    random weights of size ``scale / sqrt(d)`` (benchmarks, chapter 7). Returns ``X, y``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    W = scale * rng.normal(size=(d, k)) / np.sqrt(d)
+    Z = X @ W
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    u = rng.random(n)[:, None]
+    return X, np.minimum((u > np.cumsum(P, axis=1)).sum(axis=1), k - 1)
+
+
+ANES_FEATURES = ("logpopul", "selfLR", "age", "educ", "income")
+
+
+def load_anes96() -> Dataset:
+    """The 1996 American National Election Study extract shipped with statsmodels: party identification
+    ``PID`` of 944 respondents in 7 ordered categories (0 strong Democrat ... 6 strong Republican), with
+    log population of the place of residence, left-right self-placement, age, education and income.
+    The classic multinomial-logit example of statsmodels (chapter 7)."""
+    from statsmodels.datasets import anes96
+
+    df = anes96.load_pandas().data
+    names = ["strong Dem.", "weak Dem.", "ind. Dem.", "independent", "ind. Rep.", "weak Rep.", "strong Rep."]
+    return Dataset(df[list(ANES_FEATURES)].to_numpy(float), df["PID"].to_numpy(int), list(ANES_FEATURES), names,
+                   "American National Election Study 1996, from statsmodels")

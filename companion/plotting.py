@@ -13,9 +13,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from .losses import sigmoid
+from .losses import sigmoid, softmax
 
-__all__ = ["draw_neuron", "plot_sigmoid_logit", "plot_decision_boundary", "plot_convergence"]
+__all__ = ["draw_neuron", "draw_layer", "plot_sigmoid_logit", "plot_softmax_one_logit", "plot_decision_boundary", "plot_convergence"]
 
 CLASS_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
 
@@ -150,4 +150,61 @@ def plot_convergence(
     ax.set_xscale("symlog", linthresh=10)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
+    return ax
+
+
+def draw_layer(
+    ax: Axes | None = None,
+    n_inputs: int = 4,
+    n_outputs: int = 3,
+    title: str = "A layer of k neurons with a softmax",
+) -> Axes:
+    r"""Draw a dense layer: ``n_inputs`` inputs, each connected to ``n_outputs`` neurons that compute
+    :math:`z_c = w_c^\top x + b_c`, followed by the softmax that turns the :math:`k` logits into
+    probabilities (chapter 6)."""
+    ax = _axes(ax, (7, 4))
+    yin = np.linspace(1.8, -1.8, n_inputs)
+    yout = np.linspace(1.3, -1.3, n_outputs)
+    for yi in yin:
+        for yo in yout:
+            ax.plot([0.3, 2.7], [yi, yo], color="0.6", lw=0.8, zorder=0)
+    for j, yi in enumerate(yin):
+        ax.add_patch(Circle((0, yi), 0.3, fc="white", ec="0.2", lw=1.2))
+        ax.text(0, yi, rf"$x_{j + 1}$", ha="center", va="center", fontsize=11)
+    for c, yo in enumerate(yout):
+        ax.add_patch(Circle((3, yo), 0.33, fc="#dbe9f6", ec="0.2", lw=1.2))
+        ax.text(3, yo, rf"$z_{c + 1}$", ha="center", va="center", fontsize=11)
+        _arrow(ax, (3.35, yo), (4.6, yo * 0.6))
+    ax.add_patch(plt.Rectangle((4.65, -1.2), 1.3, 2.4, fc="#fde3c8", ec="0.2", lw=1.2))
+    ax.text(5.3, 0, "softmax", ha="center", va="center", fontsize=12, rotation=90)
+    for c, yo in enumerate(yout):
+        _arrow(ax, (5.97, yo * 0.6), (7.0, yo))
+        ax.text(7.1, yo, rf"$\hat p_{c + 1}$", ha="left", va="center", fontsize=12)
+    ax.text(1.5, -2.45, r"weights $W$ ($k \times d$), biases $b$", ha="center", fontsize=10)
+    ax.text(3.0, 1.95, r"$z = Wx + b$", ha="center", fontsize=11)
+    ax.set_xlim(-0.6, 8.0)
+    ax.set_ylim(-2.7, 2.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    return ax
+
+
+def plot_softmax_one_logit(
+    ax: Axes | None = None,
+    others: Sequence[float] = (0.0, 1.0),
+    title: str = "Softmax as a function of one logit",
+) -> Axes:
+    r"""The softmax probabilities of three classes as the first logit :math:`z_1` varies and the others are
+    fixed at ``others`` (chapter 5): :math:`\hat p_1` is a sigmoid in :math:`z_1 - \log\sum_{c>1} e^{z_c}`."""
+    ax = _axes(ax, (6, 3.6))
+    z1 = np.linspace(-6, 8, 401)
+    Z = np.column_stack([z1] + [np.full_like(z1, v) for v in others])
+    P = softmax(Z, axis=1)
+    for c in range(P.shape[1]):
+        label = r"$\hat p_1$ (logit varies)" if c == 0 else rf"$\hat p_{c + 1}$ ($z_{c + 1} = {others[c - 1]:g}$)"
+        ax.plot(z1, P[:, c], label=label)
+    ax.set(xlabel=r"logit $z_1$", ylabel="probability", title=title, ylim=(-0.02, 1.02))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
     return ax

@@ -25,6 +25,8 @@ __all__ = [
     "poisson",
     "eta",
     "equation",
+    "CategoricalForm",
+    "categorical",
 ]
 
 #: The natural parameter, shared by every derivation.
@@ -137,3 +139,39 @@ def equation(lhs: str, expr: sp.Expr, rhs_prefix: str = ""):
     from IPython.display import Math
 
     return Math(f"{lhs} = {rhs_prefix}{sp.latex(expr)}")
+
+
+@dataclass(frozen=True)
+class CategoricalForm:
+    r"""The categorical distribution over ``k`` classes in exponential-family form (chapter 5), with the
+    last class as reference: :math:`\eta_i = \log(\phi_i/\phi_k)`, :math:`a(\eta) = \log(1 + \sum_{i<k} e^{\eta_i})`."""
+
+    k: int
+    phi: tuple  #: the probabilities phi_1..phi_k (phi_k = 1 - the others)
+    eta: tuple  #: the natural parameters eta_1..eta_{k-1}
+    natural_parameter: tuple  #: eta_i = log(phi_i / phi_k) as functions of phi
+    inverse_link: tuple  #: phi_i as functions of eta, i = 1..k: the softmax of (eta, 0)
+    log_partition: sp.Expr  #: a(eta)
+
+    def gradient(self) -> sp.Matrix:
+        r""":math:`\nabla a(\eta)`, which equals :math:`(\phi_1, \dots, \phi_{k-1})`."""
+        return sp.Matrix([sp.diff(self.log_partition, e) for e in self.eta])
+
+    def hessian(self) -> sp.Matrix:
+        r""":math:`\nabla^2 a(\eta)`, which equals :math:`\operatorname{diag}(\phi) - \phi\phi^\top`."""
+        return sp.hessian(self.log_partition, self.eta)
+
+
+def categorical(k: int = 3) -> CategoricalForm:
+    r"""Derive the categorical family for ``k`` classes (chapter 5): with :math:`T(y)` the one-hot vector
+    without its last entry, :math:`\log p(y) = \sum_{i<k} T_i(y)\log(\phi_i/\phi_k) + \log\phi_k`; solving
+    :math:`\eta_i = \log(\phi_i/\phi_k)` for :math:`\phi` gives the softmax, and :math:`a = -\log\phi_k`."""
+    phi = sp.symbols(f"phi1:{k + 1}", positive=True)
+    etas = sp.symbols(f"eta1:{k}", real=True)
+    natural = tuple(sp.log(phi[i] / phi[k - 1]) for i in range(k - 1))
+    # phi_i = phi_k e^{eta_i} and sum phi = 1 give phi_k = 1 / (1 + sum e^{eta_j})
+    sol = sp.solve([sp.Eq(phi[i], phi[k - 1] * sp.exp(etas[i])) for i in range(k - 1)]
+                   + [sp.Eq(sum(phi), 1)], phi, dict=True)[0]
+    inverse = tuple(sp.simplify(sol[ph]) for ph in phi)
+    a = sp.simplify(-sp.log(inverse[k - 1]))
+    return CategoricalForm(k, phi, etas, natural, inverse, a)
