@@ -70,16 +70,26 @@ def logsumexp(z: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
     return np.squeeze(out, axis=axis)
 
 
+def _shifted(z: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
+    """``z`` minus its maximum along ``axis`` (exact for nearby values), so every exponent is <= 0."""
+    m = np.max(z, axis=axis, keepdims=True)
+    return z - np.where(np.isfinite(m), m, 0.0)
+
+
 def log_softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
-    r"""Log-softmax :math:`z_i - \log\sum_j e^{z_j}` along ``axis`` (chapter 7)."""
-    z = np.asarray(z, dtype=float)
-    return z - np.expand_dims(logsumexp(z, axis=axis), axis)
+    r"""Log-softmax :math:`z_i - \log\sum_j e^{z_j}` along ``axis`` (chapter 7), computed as
+    :math:`s_i - \log\sum_j e^{s_j}` with :math:`s = z - \max_j z_j`: no overflow, and no cancellation
+    between two large numbers when the logits are large."""
+    s = _shifted(np.asarray(z, dtype=float), axis)
+    return s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
 
 
 def softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
     r"""Softmax :math:`e^{z_i} / \sum_j e^{z_j}` along ``axis``, the inverse canonical link of the
-    categorical family (chapters 1 and 5). Computed from :func:`log_softmax`, so it never overflows."""
-    return np.exp(log_softmax(z, axis=axis))
+    categorical family (chapters 1 and 5). Computed as :math:`e^{s_i}/\sum_j e^{s_j}` with
+    :math:`s = z - \max_j z_j`, so it never overflows and is accurate to a few units in the last place."""
+    e = np.exp(_shifted(np.asarray(z, dtype=float), axis))
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def binary_cross_entropy(z: ArrayLike, y: ArrayLike) -> float:
