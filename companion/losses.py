@@ -157,24 +157,27 @@ def softmax_loss_grad(theta: ArrayLike, X: ArrayLike, Y: ArrayLike) -> tuple[flo
     return cross_entropy(Z, Y), grad.ravel(order="F")
 
 
-def softmax_hessian(theta: ArrayLike, X: ArrayLike, k: int) -> NDArray[np.float64]:
+def softmax_hessian(theta: ArrayLike, X: ArrayLike, k: int, chunk: int = 16_384) -> NDArray[np.float64]:
     r"""Hessian of the mean cross-entropy in the reference-class parameterisation (chapter 7).
 
     Block :math:`(a, b)` is :math:`X^\top \operatorname{diag}\big(\phi_a(\delta_{ab} - \phi_b)\big) X / N`, the
-    Kronecker structure of :math:`\operatorname{diag}(\phi) - \phi\phi^\top` with :math:`x x^\top`. It is built
-    block by block from :math:`N \times p` products, never from an :math:`N \times k \times k` array.
+    Kronecker structure of :math:`\operatorname{diag}(\phi) - \phi\phi^\top` with :math:`x x^\top`. With
+    :math:`B = [\phi_1 \circ X, \dots, \phi_{k-1} \circ X]` (each column of :math:`X` scaled by a class
+    probability) it is :math:`\operatorname{blockdiag}(X^\top B) - B^\top B`, accumulated over chunks of
+    ``chunk`` rows: two matrix products per chunk, temporaries of size ``chunk`` x :math:`(k-1)p`, never an
+    :math:`N \times k \times k` array.
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
+    m = (k - 1) * p
     Theta = np.asarray(theta, dtype=float).reshape(p, k - 1, order="F")
-    P = softmax(_reference_logits(Theta, X), axis=1)
-    H = np.empty(((k - 1) * p, (k - 1) * p))
+    C = np.zeros((p + m, m))
+    for start in range(0, n, chunk):
+        Xc = X[start : start + chunk]
+        P = softmax(_reference_logits(Theta, Xc), axis=1)[:, : k - 1]
+        B = (P[:, :, None] * Xc[:, None, :]).reshape(Xc.shape[0], m)  # class-major blocks of p columns
+        C += np.hstack([Xc, B]).T @ B  # one product gives both X^T B and B^T B
+    XtB, H = C[:p], -C[p:]
     for a in range(k - 1):
-        Xa = X * P[:, a : a + 1]
-        for b in range(a, k - 1):
-            block = -(Xa.T @ (X * P[:, b : b + 1]))
-            if a == b:
-                block += Xa.T @ X
-            H[a * p : (a + 1) * p, b * p : (b + 1) * p] = block / n
-            H[b * p : (b + 1) * p, a * p : (a + 1) * p] = block.T / n
-    return H
+        H[a * p : (a + 1) * p, a * p : (a + 1) * p] += XtB[:, a * p : (a + 1) * p]
+    return H / n

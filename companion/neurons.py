@@ -164,7 +164,7 @@ class LogisticNeuron:
         def loss_grad(theta: Array) -> tuple[float, Array]:
             return losses.logistic_loss_grad(theta, X1, y01)
 
-        def direction(theta: Array) -> Array:
+        def direction(theta: Array, grad: Array) -> Array:
             z = X1 @ theta
             p, q = losses.sigmoid(z), losses.sigmoid(-z)
             sw = np.sqrt(p * q)
@@ -304,8 +304,8 @@ class SoftmaxLayer:
         def loss_grad(theta: Array) -> tuple[float, Array]:
             return losses.softmax_loss_grad(theta, X1, Y)
 
-        def direction(theta: Array) -> Array:
-            return solvers.solve_newton_system(losses.softmax_hessian(theta, X1, k), loss_grad(theta)[1])
+        def direction(theta: Array, grad: Array) -> Array:
+            return solvers.solve_newton_system(losses.softmax_hessian(theta, X1, k), grad)
 
         theta0 = np.zeros(p * (k - 1))
         if self.solver == "newton":
@@ -328,11 +328,10 @@ class SoftmaxLayer:
         self.log_likelihood_ = float(-n * losses.cross_entropy(Z, Y))
         self.deviance_ = -2.0 * self.log_likelihood_
         H = n * losses.softmax_hessian(result.theta, X1, k)  # Fisher information
-        try:
-            factor = np.linalg.cholesky(H)
-            Linv = linalg.solve_triangular(factor, np.eye(H.shape[0]), lower=True)  # diag(H^-1) = col norms
-            se = np.sqrt(np.sum(Linv * Linv, axis=0)).reshape(p, k - 1, order="F")
-        except np.linalg.LinAlgError:
+        try:  # covariance = inverse Fisher information, from its Cholesky factor
+            cov = linalg.cho_solve(linalg.cho_factor(H, check_finite=False), np.eye(H.shape[0]), check_finite=False)
+            se = np.sqrt(np.diag(cov)).reshape(p, k - 1, order="F")
+        except linalg.LinAlgError:
             se = np.full((p, k - 1), np.inf)
         se = np.column_stack([se, np.full(p, np.nan)])
         self.intercept_stderr_ = se[0].copy() if i else np.full(k, np.nan)

@@ -13,9 +13,9 @@ binary model exists at all.
 That never forms an :math:`N \times N` matrix, never inverts a matrix, and keeps the accuracy of the
 design itself instead of squaring its condition number as the normal equations would.
 
-Convergence is declared when the largest gradient component falls below ``tol`` or the loss stops
-changing (relative change below ``tol`` squared); reaching ``max_iter`` first raises a
-:class:`ConvergenceWarning`.
+Convergence is declared when the largest gradient component falls below ``tol``; Newton's method also
+stops when the loss stops changing (relative change below ``tol`` squared). Reaching ``max_iter`` first
+gives a :class:`ConvergenceWarning`.
 """
 
 from __future__ import annotations
@@ -60,9 +60,21 @@ class SolverResult:
 
 
 def _converged(loss: float, previous: float, grad: Array, tol: float) -> bool:
+    r"""Newton's criterion: a small gradient, or a loss that stopped changing (the safety net when rounding
+    keeps the gradient just above ``tol``; near the optimum Newton's loss changes jump from about
+    :math:`10^{-10}` to :math:`10^{-20}`, so this test is not decided by rounding)."""
     small_gradient = float(np.max(np.abs(grad), initial=0.0)) <= tol
     stalled = abs(previous - loss) <= tol * tol * max(1.0, abs(loss))
     return small_gradient or stalled
+
+
+def _small_gradient(grad: Array, tol: float) -> bool:
+    r"""Gradient descent's criterion: the largest gradient component is at most ``tol``.
+
+    No test on the change in loss: with a fixed step the loss changes by about :math:`\alpha\|g\|^2`, so such
+    a test only restates the gradient test at a level (:math:`10^{-16}` for ``tol=1e-8``) where the rounding
+    of the loss, which differs between machines and BLAS builds, would decide the iteration count."""
+    return float(np.max(np.abs(grad), initial=0.0)) <= tol
 
 
 def _warn_not_converged(name: str, max_iter: int, grad: Array, tol: float) -> None:
@@ -84,17 +96,15 @@ def gradient_descent(loss_grad: LossGrad, theta0: Array, learning_rate: float, m
     theta = np.array(theta0, dtype=float)
     loss, grad = loss_grad(theta)
     history = [loss]
-    previous = np.inf
     for it in range(1, max_iter + 1):
-        if _converged(loss, previous, grad, tol):
+        if _small_gradient(grad, tol):
             return SolverResult(theta, it - 1, True, history, float(np.max(np.abs(grad))))
-        previous = loss
         theta = theta - learning_rate * grad
         loss, grad = loss_grad(theta)
         if not np.isfinite(loss) or loss > 1e6 * max(1.0, abs(history[0])):
             raise FloatingPointError(f"gradient descent diverged at iteration {it}: learning_rate={learning_rate:g} is too large")
         history.append(loss)
-    converged = _converged(loss, previous, grad, tol)
+    converged = _small_gradient(grad, tol)
     if not converged:
         _warn_not_converged("gradient descent", max_iter, grad, tol)
     return SolverResult(theta, max_iter, converged, history, float(np.max(np.abs(grad))))
@@ -102,14 +112,15 @@ def gradient_descent(loss_grad: LossGrad, theta0: Array, learning_rate: float, m
 
 def newton(
     loss_grad: LossGrad,
-    direction: Callable[[Array], Array],
+    direction: Callable[[Array, Array], Array],
     theta0: Array,
     max_iter: int,
     tol: float,
 ) -> SolverResult:
     r"""Newton's method with step halving: :math:`\theta \leftarrow \theta + t\,\delta`, :math:`H\delta = -g`.
 
-    ``direction(theta)`` returns :math:`\delta`. The step :math:`t = 1, 1/2, 1/4, \dots` is halved until
+    ``direction(theta, grad)`` returns :math:`\delta` (``grad`` is the gradient already computed at
+    ``theta``). The step :math:`t = 1, 1/2, 1/4, \dots` is halved until
     the loss does not increase, which makes every iteration a descent step even far from the optimum.
     For the convex losses of this book the full step is almost always taken and convergence is quadratic.
     """
@@ -120,7 +131,7 @@ def newton(
     for it in range(1, max_iter + 1):
         if _converged(loss, previous, grad, tol):
             return SolverResult(theta, it - 1, True, history, float(np.max(np.abs(grad))))
-        delta = direction(theta)
+        delta = direction(theta, grad)
         step = 1.0
         for _ in range(30):
             candidate = theta + step * delta
@@ -161,10 +172,24 @@ def weighted_least_squares(X: Array, sqrt_w: Array, z: Array, max_condition: flo
     scale = np.sqrt(np.diag(G))
     scale[scale == 0] = 1.0
     Gs = G / np.outer(scale, scale)
-    if np.linalg.cond(Gs) < max_condition:
-        factor = linalg.cho_factor(Gs, check_finite=False)
-        return linalg.cho_solve(factor, (A.T @ z) / scale, check_finite=False) / scale
+    factor = _cholesky_if_well_conditioned(Gs, max_condition)
+    if factor is not None:
+        return linalg.cho_solve((factor, False), (A.T @ z) / scale, check_finite=False) / scale
     return _qr_solve(A, z)
+
+
+def _cholesky_if_well_conditioned(S: Array, max_condition: float) -> Array | None:
+    """Upper Cholesky factor of the symmetric matrix ``S``, or ``None`` if ``S`` is not positive definite
+    or LAPACK's estimate of its 1-norm condition number (``pocon``, O(p^2)) exceeds ``max_condition``."""
+    from scipy.linalg import lapack
+
+    c, info = lapack.dpotrf(S, lower=False, clean=True)
+    if info != 0:
+        return None
+    rcond, info = lapack.dpocon(c, np.abs(S).sum(axis=0).max(), uplo="U")
+    if info != 0 or rcond * max_condition < 1.0:
+        return None
+    return c
 
 
 def _qr_solve(A: Array, z: Array) -> Array:
@@ -239,8 +264,9 @@ def solve_newton_system(H: Array, g: Array, max_condition: float = 1e10) -> Arra
     scale = np.sqrt(np.abs(np.diag(H)))
     scale[scale == 0] = 1.0
     Hs = H / np.outer(scale, scale)
-    if np.linalg.cond(Hs) < max_condition:
-        return -linalg.cho_solve(linalg.cho_factor(Hs, check_finite=False), g / scale, check_finite=False) / scale
+    factor = _cholesky_if_well_conditioned(Hs, max_condition)
+    if factor is not None:
+        return -linalg.cho_solve((factor, False), g / scale, check_finite=False) / scale
     return -linalg.lstsq(Hs, g / scale, check_finite=False)[0] / scale
 
 
