@@ -164,20 +164,20 @@ def softmax_hessian(theta: ArrayLike, X: ArrayLike, k: int, chunk: int = 16_384)
     Kronecker structure of :math:`\operatorname{diag}(\phi) - \phi\phi^\top` with :math:`x x^\top`. With
     :math:`B = [\phi_1 \circ X, \dots, \phi_{k-1} \circ X]` (each column of :math:`X` scaled by a class
     probability) it is :math:`\operatorname{blockdiag}(X^\top B) - B^\top B`, accumulated over chunks of
-    ``chunk`` rows: two matrix products per chunk, temporaries of size ``chunk`` x :math:`(k-1)p`, never an
-    :math:`N \times k \times k` array.
+    ``chunk`` rows (two products per chunk):
+    temporaries of size ``chunk`` x :math:`(k-1)p`, never an :math:`N \times k \times k` array.
     """
     X = np.asarray(X, dtype=float)
     n, p = X.shape
     m = (k - 1) * p
     Theta = np.asarray(theta, dtype=float).reshape(p, k - 1, order="F")
-    C = np.zeros((p + m, m))
+    H = np.zeros((m, m))
     for start in range(0, n, chunk):
         Xc = X[start : start + chunk]
         P = softmax(_reference_logits(Theta, Xc), axis=1)[:, : k - 1]
         B = (P[:, :, None] * Xc[:, None, :]).reshape(Xc.shape[0], m)  # class-major blocks of p columns
-        C += np.hstack([Xc, B]).T @ B  # one product gives both X^T B and B^T B
-    XtB, H = C[:p], -C[p:]
-    for a in range(k - 1):
-        H[a * p : (a + 1) * p, a * p : (a + 1) * p] += XtB[:, a * p : (a + 1) * p]
+        H -= B.T @ B
+        XtB = Xc.T @ B
+        for a in range(k - 1):
+            H[a * p : (a + 1) * p, a * p : (a + 1) * p] += XtB[:, a * p : (a + 1) * p]
     return H / n

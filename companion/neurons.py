@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import linalg
 
 from . import losses, solvers
 from .solvers import ConvergenceWarning
@@ -328,11 +327,7 @@ class SoftmaxLayer:
         self.log_likelihood_ = float(-n * losses.cross_entropy(Z, Y))
         self.deviance_ = -2.0 * self.log_likelihood_
         H = n * losses.softmax_hessian(result.theta, X1, k)  # Fisher information
-        try:  # covariance = inverse Fisher information, from its Cholesky factor
-            cov = linalg.cho_solve(linalg.cho_factor(H, check_finite=False), np.eye(H.shape[0]), check_finite=False)
-            se = np.sqrt(np.diag(cov)).reshape(p, k - 1, order="F")
-        except linalg.LinAlgError:
-            se = np.full((p, k - 1), np.inf)
+        se = solvers.inverse_diagonal(H).reshape(p, k - 1, order="F")  # covariance = inverse Fisher information
         se = np.column_stack([se, np.full(p, np.nan)])
         self.intercept_stderr_ = se[0].copy() if i else np.full(k, np.nan)
         self.coef_stderr_ = se[i:].T.copy()

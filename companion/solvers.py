@@ -27,6 +27,8 @@ from typing import Callable
 import numpy as np
 from numpy.typing import NDArray
 from scipy import linalg
+from scipy.linalg import lapack
+from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "ConvergenceWarning",
@@ -38,6 +40,7 @@ __all__ = [
     "detect_separation",
     "detect_multiclass_separation",
     "solve_newton_system",
+    "inverse_diagonal",
 ]
 
 Array = NDArray[np.float64]
@@ -172,51 +175,71 @@ def weighted_least_squares(X: Array, sqrt_w: Array, z: Array, max_condition: flo
     scale = np.sqrt(np.diag(G))
     scale[scale == 0] = 1.0
     Gs = G / np.outer(scale, scale)
-    factor = _cholesky_if_well_conditioned(Gs, max_condition)
-    if factor is not None:
-        return linalg.cho_solve((factor, False), (A.T @ z) / scale, check_finite=False) / scale
+    delta = _well_conditioned_cholesky_solve(Gs, (A.T @ z) / scale, max_condition)
+    if delta is not None:
+        return delta / scale
     return _qr_solve(A, z)
 
 
-def _cholesky_if_well_conditioned(S: Array, max_condition: float) -> Array | None:
-    """Upper Cholesky factor of the symmetric matrix ``S``, or ``None`` if ``S`` is not positive definite
-    or LAPACK's estimate of its 1-norm condition number (``pocon``, O(p^2)) exceeds ``max_condition``."""
-    from scipy.linalg import lapack
+_BLAS = ThreadpoolController()
 
-    c, info = lapack.dpotrf(S, lower=False, clean=True)
-    if info != 0:
-        return None
-    rcond, info = lapack.dpocon(c, np.abs(S).sum(axis=0).max(), uplo="U")
-    if info != 0 or rcond * max_condition < 1.0:
-        return None
-    return c
+
+def _well_conditioned_cholesky_solve(S: Array, b: Array, max_condition: float) -> Array | None:
+    """Solve :math:`S x = b` for a symmetric :math:`S` by Cholesky, or return ``None`` if :math:`S` is not
+    positive definite or LAPACK's estimate of its 1-norm condition number (``pocon``, :math:`O(p^2)`)
+    exceeds ``max_condition``.
+
+    These :math:`p \\times p` LAPACK calls run single-threaded: numpy and scipy bundle separate OpenBLAS
+    builds, and when their thread pools alternate, each spins on the cores the other needs (a
+    189 x 189 Cholesky took 16 ms instead of 0.2 ms)."""
+    with _BLAS.limit(limits=1, user_api="blas"):
+        c, info = lapack.dpotrf(S, lower=False, clean=True)
+        if info != 0:
+            return None
+        rcond, info = lapack.dpocon(c, np.abs(S).sum(axis=0).max(), uplo="U")
+        if info != 0 or rcond * max_condition < 1.0:
+            return None
+        return linalg.cho_solve((c, False), b, check_finite=False)
 
 
 def _qr_solve(A: Array, z: Array) -> Array:
-    """Least squares by Householder QR (LAPACK geqrf, Q applied by ormqr without being formed)."""
-    from scipy.linalg import lapack
+    r"""Least squares by Householder QR: :math:`A = QR`, :math:`\delta = R^{-1} Q^\top z`.
 
-    n, p = A.shape
-    qr, tau, _, info = lapack.dgeqrf(np.asfortranarray(A), overwrite_a=True)
-    R = np.triu(qr[:p, :p])
+    :math:`N \times p` factorisations go through numpy's LAPACK, like every other :math:`N \times p` product
+    here, so that scipy's OpenBLAS threads never compete with numpy's (see
+    :func:`_well_conditioned_cholesky_solve`)."""
+    Q, R = np.linalg.qr(A, mode="reduced")
     d = np.abs(np.diag(R))
-    if info != 0 or d.min() <= 1e-13 * d.max():
-        return linalg.lstsq(A, z, check_finite=False)[0]
-    lwork = lapack.dormqr("L", "T", qr, tau, z[:, None].copy(), lwork=-1)[1][0]
-    qtz = lapack.dormqr("L", "T", qr, tau, z[:, None].copy(), lwork=int(lwork), overwrite_c=True)[0]
-    return linalg.solve_triangular(R, qtz[:p, 0], check_finite=False)
+    if d.min() <= 1e-13 * d.max():
+        return np.linalg.lstsq(A, z, rcond=None)[0]
+    return linalg.solve_triangular(R, Q.T @ z, check_finite=False)  # one right-hand side: BLAS-2, serial
 
 
 def qr_inverse_rows(X: Array, sqrt_w: Array) -> Array:
     r"""Square roots of the diagonal of :math:`(X^\top W X)^{-1}`: standard errors from the Fisher
     information (chapter 4). With :math:`W^{1/2}X = QR`, :math:`(X^\top W X)^{-1} = R^{-1}R^{-\top}`, so the
     standard errors are the row norms of :math:`R^{-1}`; a singular :math:`R` gives ``inf``."""
-    R = linalg.qr(X * sqrt_w[:, None], mode="r", check_finite=False)[0][: X.shape[1]]
+    R = np.linalg.qr(X * sqrt_w[:, None], mode="r")
     d = np.abs(np.diag(R))
     if d.size == 0 or d.min() <= 1e-13 * d.max():
         return np.full(X.shape[1], np.inf)
-    Rinv = linalg.solve_triangular(R, np.eye(R.shape[0]), check_finite=False)
+    Rinv = np.linalg.solve(R, np.eye(R.shape[0]))  # numpy, not scipy: see _qr_solve
     return np.sqrt(np.sum(Rinv * Rinv, axis=1))
+
+
+def inverse_diagonal(H: Array) -> Array:
+    r"""Square roots of the diagonal of :math:`H^{-1}` for a symmetric positive-definite :math:`H` (an
+    information matrix; the result is the standard errors), from the Cholesky factor of the equilibrated
+    :math:`D^{-1/2} H D^{-1/2} = LL^\top`: the diagonal of :math:`H^{-1}` holds the squared column norms of
+    :math:`L^{-1}`, rescaled. ``inf`` everywhere when :math:`H` is not positive definite (chapters 7, 8)."""
+    scale = np.sqrt(np.abs(np.diag(H)))
+    scale[scale == 0] = 1.0
+    try:
+        L = np.linalg.cholesky(H / np.outer(scale, scale))
+    except np.linalg.LinAlgError:
+        return np.full(H.shape[0], np.inf)
+    Linv = np.linalg.solve(L, np.eye(L.shape[0]))
+    return np.sqrt(np.sum(Linv * Linv, axis=0)) / scale
 
 
 def detect_separation(X: Array, y: Array) -> str | None:
@@ -264,10 +287,10 @@ def solve_newton_system(H: Array, g: Array, max_condition: float = 1e10) -> Arra
     scale = np.sqrt(np.abs(np.diag(H)))
     scale[scale == 0] = 1.0
     Hs = H / np.outer(scale, scale)
-    factor = _cholesky_if_well_conditioned(Hs, max_condition)
-    if factor is not None:
-        return -linalg.cho_solve((factor, False), g / scale, check_finite=False) / scale
-    return -linalg.lstsq(Hs, g / scale, check_finite=False)[0] / scale
+    delta = _well_conditioned_cholesky_solve(Hs, g / scale, max_condition)
+    if delta is not None:
+        return -delta / scale
+    return -np.linalg.lstsq(Hs, g / scale, rcond=None)[0] / scale
 
 
 def detect_multiclass_separation(X: Array, labels: Array, k: int) -> str | None:
