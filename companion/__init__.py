@@ -7,7 +7,7 @@ One module per idea the book names: ``families`` (exponential families and links
 """
 
 from . import datasets, families, losses, neurons, solvers, symbolic
-from .neurons import LogisticNeuron, SeparationWarning, SoftmaxLayer
+from .neurons import GLMNeuron, LogisticNeuron, SeparationWarning, SoftmaxLayer
 from .solvers import ConvergenceWarning
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "solvers",
     "neurons",
     "datasets",
+    "GLMNeuron",
     "LogisticNeuron",
     "SoftmaxLayer",
     "SeparationWarning",

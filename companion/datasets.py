@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Dataset", "make_two_blobs", "make_blobs", "make_separable", "make_logistic", "make_softmax", "load_spector", "load_breast_cancer", "load_anes96"]
+__all__ = ["Dataset", "make_two_blobs", "make_blobs", "make_separable", "make_logistic", "make_softmax", "load_spector", "load_breast_cancer", "load_anes96",
+           "load_longley", "load_randhie"]
 
 
 @dataclass
@@ -121,3 +122,30 @@ def load_anes96() -> Dataset:
     names = ["strong Dem.", "weak Dem.", "ind. Dem.", "independent", "ind. Rep.", "weak Rep.", "strong Rep."]
     return Dataset(df[list(ANES_FEATURES)].to_numpy(float), df["PID"].to_numpy(int), list(ANES_FEATURES), names,
                    "American National Election Study 1996, from statsmodels")
+
+
+def load_longley() -> Dataset:
+    """Longley (1967), shipped with statsmodels: US employment (``TOTEMP``) in 16 years, 1947-1962, from six
+    economic series. Famous for its nearly collinear, badly scaled columns (the design's condition number
+    is about 5e9); NIST publishes certified least-squares coefficients for it (chapter 8)."""
+    from statsmodels.datasets import longley
+
+    data = longley.load_pandas()
+    names = list(data.exog.columns)
+    return Dataset(data.exog.to_numpy(float), data.endog.to_numpy(float), names, ["TOTEMP"],
+                   "Longley (1967) US macroeconomic data, from statsmodels")
+
+
+RANDHIE_FEATURES = ("lncoins", "idp", "lpi", "fmde", "physlm", "disea", "hlthg", "hlthf", "hlthp")
+
+
+def load_randhie() -> Dataset:
+    """The RAND Health Insurance Experiment extract shipped with statsmodels: number of outpatient visits
+    to a doctor (``mdvis``, a count) of 20 190 people, with insurance plan (log coinsurance, deductible,
+    incentive payment), physical limitation, chronic diseases and self-rated health. The classic Poisson
+    regression example of statsmodels (chapter 8)."""
+    from statsmodels.datasets import randhie
+
+    df = randhie.load_pandas().data
+    return Dataset(df[list(RANDHIE_FEATURES)].to_numpy(float), df["mdvis"].to_numpy(float), list(RANDHIE_FEATURES),
+                   ["mdvis"], "RAND Health Insurance Experiment, from statsmodels")

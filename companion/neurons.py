@@ -1,12 +1,15 @@
 r"""The estimators of the book, as neurons, with scikit-learn's conventions (chapters 3, 4, 6, 8).
 
-``LogisticNeuron`` is one neuron, an affine map followed by the sigmoid,
+``GLMNeuron`` is one neuron whose activation is the inverse link of a GLM (chapter 8),
 
-.. math:: P(y = 1 \mid x) = \sigma(w^\top x + b),
+.. math:: \mathbb{E}[y \mid x] = g^{-1}(w^\top x + b),
 
-fitted by maximum likelihood (chapter 4): minimising the binary cross-entropy by gradient descent or by
-Newton's method / IRLS. Its weights ``coef_`` and bias ``intercept_`` are exactly the coefficients of the
-Bernoulli GLM with logit link (chapter 3).
+fitted by maximum likelihood with Newton's method / IRLS (Fisher scoring) or gradient descent.
+``LogisticNeuron`` is its Bernoulli/logit case, an affine map followed by the sigmoid,
+:math:`P(y = 1 \mid x) = \sigma(w^\top x + b)`, fitted by minimising the binary cross-entropy (chapter 4);
+its weights ``coef_`` and bias ``intercept_`` are exactly the coefficients of the Bernoulli GLM with logit
+link (chapter 3). ``SoftmaxLayer`` is :math:`k` neurons sharing their input, followed by a softmax
+(chapters 6 and 7).
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import losses, solvers
+from . import families, losses, solvers
 from .solvers import ConvergenceWarning
 
-__all__ = ["LogisticNeuron", "SoftmaxLayer", "SeparationWarning", "ConvergenceWarning", "check_X", "check_X_y"]
+__all__ = ["GLMNeuron", "LogisticNeuron", "SoftmaxLayer", "SeparationWarning", "ConvergenceWarning", "check_X", "check_X_y"]
 
 Array = NDArray[np.float64]
 
@@ -85,17 +88,179 @@ def _warn_separation(kind: str, largest: float, what: str) -> None:
     )
 
 
-# ---------------------------------------------------------------------------------- the neuron
-class LogisticNeuron:
+# ---------------------------------------------------------------------------------- the neurons
+class _Estimator:
+    """scikit-learn's parameter plumbing: ``get_params``, ``set_params`` and a readable ``repr``."""
+
+    _param_names: tuple[str, ...] = ()
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self._param_names}
+
+    def set_params(self, **params: Any):
+        for k, v in params.items():
+            if k not in self._param_names:
+                raise ValueError(f"unknown parameter {k!r} for {type(self).__name__}; expected one of {list(self._param_names)}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={getattr(self, k)!r}' for k in self._param_names[:3])})"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise AttributeError(f"this {type(self).__name__} is not fitted yet; call fit(X, y) first")
+
+
+class GLMNeuron(_Estimator):
+    r"""A generalized linear model as one neuron whose activation is the inverse link (chapter 8):
+    :math:`\mathbb{E}[y \mid x] = g^{-1}(w^\top x + b)`.
+
+    Parameters
+    ----------
+    family : ``"gaussian"``, ``"bernoulli"``, ``"poisson"`` or a :class:`companion.families.Family`.
+    link : ``None`` (the family's canonical link), ``"identity"``, ``"logit"``, ``"probit"``, ``"log"`` or a
+        :class:`companion.families.Link`.
+    solver : ``"irls"`` (Fisher scoring, the default: iteratively reweighted least squares with the expected
+        information), ``"newton"`` (the observed information) or ``"gd"`` (gradient descent). With the
+        canonical link the first two are the same method.
+    fit_intercept, max_iter, tol, learning_rate : as :class:`LogisticNeuron`.
+
+    Attributes (after ``fit``)
+    --------------------------
+    family_, link_ : the family and link objects.  coef_ : weights, shape ``(n_features,)``.
+    intercept_ : the bias (a float).  dispersion_ : the estimated variance of a Gaussian response (Pearson
+        :math:`\chi^2/(N - p)`, as statsmodels), 1 for the Bernoulli and Poisson families.
+    coef_stderr_, intercept_stderr_ : standard errors, :math:`\sqrt{\phi\,\operatorname{diag}(X^\top W X)^{-1}}`
+        with the information the solver used (``information_``: ``"expected"`` or ``"observed"``).
+    log_likelihood_ : the maximised log-likelihood (for the Gaussian, at the maximum-likelihood variance).
+    deviance_ : :math:`2\sum_i[\ell_i(\text{saturated}) - \ell_i]` at unit dispersion (the RSS for the Gaussian).
+    n_iter_, converged_, history_ : iterations, whether the criterion was met, the mean loss per iteration.
+    separation_ : for a Bernoulli response, ``None``, ``"quasi-complete"`` or ``"complete"``.
+    """
+
+    _param_names = ("family", "link", "solver", "fit_intercept", "max_iter", "tol", "learning_rate")
+    _solvers = ("irls", "newton", "gd")
+
+    def __init__(
+        self,
+        family: str | families.Family = "gaussian",
+        link: str | families.Link | None = None,
+        solver: str = "irls",
+        fit_intercept: bool = True,
+        max_iter: int | None = None,
+        tol: float | None = None,
+        learning_rate: float = 0.5,
+    ):
+        self.family = family
+        self.link = link
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "GLMNeuron":
+        """Fit by maximum likelihood; returns ``self``. ``y`` must be valid for the family."""
+        family = families.get_family(self.family)
+        link = family.canonical_link if self.link is None else families.get_link(self.link)
+        X, y = check_X_y(X, y)
+        return self._fit(X, family.check_y(y), family, link)
+
+    def _fit(self, X: Array, y: Array, family: families.Family, link: families.Link) -> "GLMNeuron":
+        """The fit shared by every neuron: ``X`` validated, ``y`` valid for ``family`` (as floats)."""
+        if self.solver not in self._solvers:
+            raise ValueError(f"solver must be one of {list(self._solvers)}; got {self.solver!r}")
+        self.family_, self.link_ = family, link
+        X1 = _add_intercept(X, self.fit_intercept)
+        n, p = X1.shape
+        _check_enough_rows(n, p)
+        self.n_features_in_ = X.shape[1]
+        observed = self.solver == "newton"
+
+        def loss_grad(theta: Array) -> tuple[float, Array]:
+            r"""Mean negative log-likelihood and its gradient :math:`-X^\top s / N`."""
+            eta = X1 @ theta
+            score = family.score_and_weights(y, eta, link)[0]
+            return -float(np.mean(family.log_likelihood(y, eta, link))), -(X1.T @ score) / n
+
+        def direction(theta: Array, grad: Array) -> Array:
+            """The IRLS / Newton step: weighted least squares with weights w and working residuals s / w."""
+            eta = X1 @ theta
+            score, weight = family.score_and_weights(y, eta, link, observed)
+            if np.any(weight < 0):  # observed information not positive here: take Fisher's step
+                score, weight = family.score_and_weights(y, eta, link)
+            sw = np.sqrt(weight)
+            return solvers.weighted_least_squares(X1, sw, np.divide(score, sw, out=np.zeros_like(sw), where=sw > 0))
+
+        theta0 = np.zeros(p)
+        if self.fit_intercept and not np.isfinite(loss_grad(theta0)[0]):
+            theta0[0] = float(link.link(np.mean(y)))  # e.g. an identity link for counts: start at the mean
+        if self.solver == "gd":
+            result = solvers.gradient_descent(loss_grad, theta0, self.learning_rate, self.max_iter or 10_000, self.tol or 1e-6)
+        else:
+            result = solvers.newton(loss_grad, direction, theta0, self.max_iter or 100, self.tol or 1e-10)
+        self._store(result, X1, y, observed)
+        return self
+
+    def _store(self, result: solvers.SolverResult, X1: Array, y: Array, observed: bool) -> None:
+        family, link, theta = self.family_, self.link_, result.theta
+        n, p = X1.shape
+        i = int(self.fit_intercept)
+        self.intercept_ = float(theta[0]) if i else 0.0
+        self.coef_ = theta[i:].copy()
+        self.n_iter_, self.converged_ = result.n_iter, result.converged
+        self.history_ = np.asarray(result.history)
+        eta = X1 @ theta
+        self.log_likelihood_ = family.fitted_log_likelihood(y, eta, link)
+        self.deviance_ = family.deviance(y, eta, link)
+        mu = link.inverse(eta)
+        self.dispersion_ = 1.0
+        if family.has_dispersion:  # Pearson chi^2 / (N - p)
+            self.dispersion_ = float(np.sum((y - mu) ** 2 / family.variance_function(mu)) / max(n - p, 1))
+        weight = family.score_and_weights(y, eta, link, observed)[1]
+        self.information_ = "observed" if observed and link != family.canonical_link else "expected"
+        if np.all(weight >= 0):
+            se = solvers.qr_inverse_rows(X1, np.sqrt(weight))
+        else:  # an indefinite observed information has no inverse to report
+            se = np.full(p, np.inf)
+        se = se * np.sqrt(self.dispersion_)
+        self.intercept_stderr_ = float(se[0]) if i else float("nan")
+        self.coef_stderr_ = se[i:]
+        self.separation_ = None
+        if isinstance(family, families.Bernoulli):
+            extreme = np.min(np.minimum(mu, np.exp(link.log_inverse_complement(eta)))) < 1e-10
+            if not result.converged or extreme:
+                self.separation_ = solvers.detect_separation(X1, y)
+            if self.separation_ is not None:
+                _warn_separation(self.separation_, np.max(np.abs(theta)), "two classes")
+
+    def decision_function(self, X: ArrayLike) -> Array:
+        r"""The linear predictor :math:`\eta = w^\top x + b`, the neuron's pre-activation."""
+        self._check_fitted()
+        return check_X(X, self.n_features_in_) @ self.coef_ + self.intercept_
+
+    def predict(self, X: ArrayLike) -> Array:
+        r"""The mean :math:`\hat\mu = g^{-1}(w^\top x + b)`: the neuron's output."""
+        eta = self.decision_function(X)
+        return self.link_.inverse(eta)
+
+
+class LogisticNeuron(GLMNeuron):
     r"""Logistic regression as one neuron: :math:`P(y=1\mid x) = \sigma(w^\top x + b)` (chapters 2 to 4).
+
+    It is :class:`GLMNeuron` with the Bernoulli family and the logit link, run by the same code, plus the
+    classifier's conventions: labels of any two values, ``classes_``, ``predict_proba`` and ``predict``
+    returning labels.
 
     Parameters
     ----------
     solver : ``"newton"`` (Newton's method / IRLS, the default) or ``"gd"`` (gradient descent).
     fit_intercept : whether to fit the bias :math:`b` (the GLM's intercept).
     max_iter : iteration limit; default 100 for Newton, 10 000 for gradient descent.
-    tol : stop when the largest gradient component of the mean loss is below ``tol``
-        (default ``1e-10`` for Newton, ``1e-6`` for gradient descent) or the loss stops changing.
+    tol : gradient descent stops when the largest gradient component of the mean loss is below ``tol``
+        (default ``1e-6``); Newton after a step whose Newton decrement is below ``tol`` (default ``1e-10``,
+        floored at the rounding level; :func:`companion.solvers.newton`).
     learning_rate : the step :math:`\alpha` of gradient descent (ignored by Newton).
 
     Attributes (after ``fit``)
@@ -109,6 +274,9 @@ class LogisticNeuron:
     separation_ : ``None``, ``"quasi-complete"`` or ``"complete"`` (then a :class:`SeparationWarning`).
     """
 
+    _param_names = ("solver", "fit_intercept", "max_iter", "tol", "learning_rate")
+    _solvers = ("newton", "gd")
+
     def __init__(
         self,
         solver: str = "newton",
@@ -117,27 +285,8 @@ class LogisticNeuron:
         tol: float | None = None,
         learning_rate: float = 0.5,
     ):
-        self.solver = solver
-        self.fit_intercept = fit_intercept
-        self.max_iter = max_iter
-        self.tol = tol
-        self.learning_rate = learning_rate
+        super().__init__("bernoulli", "logit", solver, fit_intercept, max_iter, tol, learning_rate)
 
-    # -- scikit-learn plumbing
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("solver", "fit_intercept", "max_iter", "tol", "learning_rate")}
-
-    def set_params(self, **params: Any) -> "LogisticNeuron":
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"unknown parameter {k!r} for LogisticNeuron")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        return f"LogisticNeuron(solver={self.solver!r}, fit_intercept={self.fit_intercept})"
-
-    # -- fitting
     def _encode(self, y: np.ndarray) -> Array:
         classes = np.unique(y)
         if classes.size != 2:
@@ -151,62 +300,11 @@ class LogisticNeuron:
         return (y == classes[1]).astype(float)
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> "LogisticNeuron":
-        """Fit by maximum likelihood; returns ``self``."""
-        if self.solver not in ("newton", "gd"):
+        """Fit by maximum likelihood (minimum binary cross-entropy); returns ``self``."""
+        if self.solver not in self._solvers:
             raise ValueError(f"solver must be 'newton' or 'gd'; got {self.solver!r}")
         X, y = check_X_y(X, y)
-        y01 = self._encode(y)
-        X1 = _add_intercept(X, self.fit_intercept)
-        _check_enough_rows(*X1.shape)
-        self.n_features_in_ = X.shape[1]
-
-        def loss_grad(theta: Array) -> tuple[float, Array]:
-            return losses.logistic_loss_grad(theta, X1, y01)
-
-        def direction(theta: Array, grad: Array) -> Array:
-            z = X1 @ theta
-            p, q = losses.sigmoid(z), losses.sigmoid(-z)
-            sw = np.sqrt(p * q)
-            resid = np.divide(y01 - p, sw, out=np.zeros_like(z), where=sw > 0)
-            return solvers.weighted_least_squares(X1, sw, resid)
-
-        theta0 = np.zeros(X1.shape[1])
-        if self.solver == "newton":
-            result = solvers.newton(loss_grad, direction, theta0, self.max_iter or 100, self.tol or 1e-10)
-        else:
-            result = solvers.gradient_descent(loss_grad, theta0, self.learning_rate, self.max_iter or 10_000, self.tol or 1e-6)
-        self._store(result, X1, y01)
-        return self
-
-    def _store(self, result: solvers.SolverResult, X1: Array, y01: Array) -> None:
-        theta = result.theta
-        k = int(self.fit_intercept)
-        self.intercept_ = float(theta[0]) if k else 0.0
-        self.coef_ = theta[k:].copy()
-        self.n_iter_ = result.n_iter
-        self.converged_ = result.converged
-        self.history_ = np.asarray(result.history)
-        z = X1 @ theta
-        self.log_likelihood_ = float(-np.sum(losses.softplus(z) - y01 * z))
-        self.deviance_ = -2.0 * self.log_likelihood_
-        se = solvers.qr_inverse_rows(X1, np.sqrt(losses.sigmoid(z) * losses.sigmoid(-z)))
-        self.intercept_stderr_ = float(se[0]) if k else float("nan")
-        self.coef_stderr_ = se[k:]
-        self.separation_ = None
-        if not result.converged or np.max(np.abs(z)) > 25:
-            self.separation_ = solvers.detect_separation(X1, y01)
-        if self.separation_ is not None:
-            _warn_separation(self.separation_, np.max(np.abs(theta)), "two classes")
-
-    # -- prediction
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise AttributeError("this LogisticNeuron is not fitted yet; call fit(X, y) first")
-
-    def decision_function(self, X: ArrayLike) -> Array:
-        r"""The neuron's pre-activation :math:`z = w^\top x + b`, the log-odds of the positive class."""
-        self._check_fitted()
-        return check_X(X, self.n_features_in_) @ self.coef_ + self.intercept_
+        return self._fit(X, self._encode(y), families.Bernoulli(), families.Logit())
 
     def predict_proba(self, X: ArrayLike) -> Array:
         r"""Probabilities, shape ``(n, 2)``, columns in the order of ``classes_``: :math:`[1-\sigma(z), \sigma(z)]`."""
@@ -220,7 +318,7 @@ class LogisticNeuron:
 
 
 # ---------------------------------------------------------------------------------- the layer
-class SoftmaxLayer:
+class SoftmaxLayer(_Estimator):
     r"""Softmax (multinomial logistic) regression as one layer of :math:`k` neurons (chapters 5 to 7):
     :math:`P(y = c \mid x) = \operatorname{softmax}(W x + b)_c`.
 
@@ -241,6 +339,8 @@ class SoftmaxLayer:
     fixed), ``log_likelihood_``, ``deviance_``, ``n_iter_``, ``converged_``, ``history_``, ``separation_``.
     """
 
+    _param_names = ("solver", "fit_intercept", "max_iter", "tol", "learning_rate", "classes")
+
     def __init__(
         self,
         solver: str = "newton",
@@ -256,19 +356,6 @@ class SoftmaxLayer:
         self.tol = tol
         self.learning_rate = learning_rate
         self.classes = classes
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("solver", "fit_intercept", "max_iter", "tol", "learning_rate", "classes")}
-
-    def set_params(self, **params: Any) -> "SoftmaxLayer":
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"unknown parameter {k!r} for SoftmaxLayer")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        return f"SoftmaxLayer(solver={self.solver!r}, fit_intercept={self.fit_intercept})"
 
     def _encode(self, y: np.ndarray) -> np.ndarray:
         found = np.unique(y)
@@ -336,10 +423,6 @@ class SoftmaxLayer:
             self.separation_ = solvers.detect_multiclass_separation(X1, labels, k)
         if self.separation_ is not None:
             _warn_separation(self.separation_, np.max(np.abs(Theta)), f"{k} classes")
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise AttributeError("this SoftmaxLayer is not fitted yet; call fit(X, y) first")
 
     def decision_function(self, X: ArrayLike) -> Array:
         """The :math:`k` logits :math:`Wx + b` of each row (the reference class's logit is 0)."""
