@@ -3,10 +3,10 @@
 One module per idea the book names: ``families`` (exponential families and links), ``symbolic``
 (the SymPy derivations), ``losses`` (stable log-sigmoid, log-sum-exp, softmax, cross-entropies),
 ``solvers`` (gradient descent, Newton/IRLS, separation detection), ``neurons`` (the estimators),
-``datasets`` and ``plotting``.
+``mlp`` (a small network trained by backpropagation), ``datasets`` and ``plotting``.
 """
 
-from . import datasets, families, losses, neurons, solvers, symbolic
+from . import datasets, families, losses, mlp, neurons, solvers, symbolic
 from .neurons import GLMNeuron, LogisticNeuron, SeparationWarning, SoftmaxLayer
 from .solvers import ConvergenceWarning
 
@@ -16,6 +16,7 @@ __all__ = [
     "symbolic",
     "solvers",
     "neurons",
+    "mlp",
     "datasets",
     "GLMNeuron",
     "LogisticNeuron",

@@ -15,7 +15,8 @@ from matplotlib.patches import Circle, FancyArrowPatch
 
 from .losses import sigmoid, softmax
 
-__all__ = ["draw_neuron", "draw_layer", "plot_sigmoid_logit", "plot_softmax_one_logit", "plot_decision_boundary", "plot_convergence"]
+__all__ = ["draw_neuron", "draw_layer", "plot_sigmoid_logit", "plot_softmax_one_logit", "plot_decision_boundary",
+           "plot_convergence", "plot_inverse_links"]
 
 CLASS_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
 
@@ -101,18 +102,22 @@ def plot_decision_boundary(
     title: str = "Decision boundary and probability contours",
     feature_names: Sequence[str] = ("$x_1$", "$x_2$"),
     resolution: int = 200,
+    transform=None,
 ) -> Axes:
     """Scatter 2-D data by class and draw the fitted model's regions and probability contours.
 
     For a binary model the contours of :math:`P(y = 1 \\mid x)` at ``levels`` are drawn, the 0.5 contour
     (the decision boundary) in black; for more classes, the regions where each class is most probable.
+    ``transform``, if given, maps the 2-D points to the model's inputs (a fixed feature map
+    :math:`\\phi(x)`, chapter 9).
     """
     ax = _axes(ax, (5.5, 4.5))
     pad = 0.5
     x0 = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     x1 = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     g0, g1 = np.meshgrid(x0, x1)
-    proba = model.predict_proba(np.column_stack([g0.ravel(), g1.ravel()]))
+    grid = np.column_stack([g0.ravel(), g1.ravel()])
+    proba = model.predict_proba(grid if transform is None else transform(grid))
     classes = list(model.classes_)
     if len(classes) == 2:
         p = proba[:, 1].reshape(g0.shape)
@@ -147,7 +152,10 @@ def plot_convergence(
         gap = np.maximum(np.asarray(history) - optimum, floor)
         ax.semilogy(np.arange(gap.size), gap, style, ms=4, label=f"{name} ({gap.size - 1} iterations)")
     ax.set(xlabel="iteration", ylabel=r"$J(\theta_t) - J(\hat\theta)$", title=title)
-    ax.set_xscale("symlog", linthresh=10)
+    if max(len(h) for h in histories.values()) > 50:  # thousands of gradient steps beside a few Newton steps
+        ax.set_xscale("symlog", linthresh=10)
+    else:
+        ax.xaxis.get_major_locator().set_params(integer=True)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     return ax
@@ -207,4 +215,21 @@ def plot_softmax_one_logit(
     ax.set(xlabel=r"logit $z_1$", ylabel="probability", title=title, ylim=(-0.02, 1.02))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9)
+    return ax
+
+
+def plot_inverse_links(ax: Axes | None = None, title: str = "Activations are inverse links") -> Axes:
+    r"""The inverse links :math:`g^{-1}(\eta)` of chapter 8 as activation functions: identity (Gaussian),
+    sigmoid (Bernoulli, logit link), standard normal cdf (Bernoulli, probit link) and exp (Poisson)."""
+    from .families import get_link
+
+    ax = _axes(ax, (6.5, 4))
+    eta = np.linspace(-4, 4, 401)
+    for name, label, style in (("identity", "identity (Gaussian)", "-"), ("logit", r"sigmoid $\sigma$ (Bernoulli, logit)", "-"),
+                               ("probit", r"normal cdf $\Phi$ (Bernoulli, probit)", "--"), ("log", "exp (Poisson, log)", "-")):
+        ax.plot(eta, get_link(name).inverse(eta), style, label=label)
+    ax.set(xlabel=r"linear predictor $\eta = w^\top x + b$", ylabel=r"mean $\mu = g^{-1}(\eta)$", title=title, ylim=(-1.5, 4))
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="upper left")
     return ax

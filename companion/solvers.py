@@ -71,11 +71,12 @@ def _small_gradient(grad: Array, tol: float) -> bool:
     return float(np.max(np.abs(grad), initial=0.0)) <= tol
 
 
-def _warn_not_converged(name: str, max_iter: int, grad: Array, tol: float) -> None:
+def _warn_not_converged(name: str, max_iter: int, measure: str, value: float, tol: float) -> None:
     warnings.warn(
-        f"{name} did not converge in max_iter={max_iter} iterations: the largest gradient component is "
-        f"{np.max(np.abs(grad)):.3g}, above tol={tol:g}. Increase max_iter"
-        + (" or the learning rate, or standardise the inputs." if name == "gradient descent" else "."),
+        f"{name} did not converge in max_iter={max_iter} iterations: {measure} is {value:.3g}, above "
+        f"tol={tol:g}. Increase max_iter"
+        + (" or the learning rate, or standardise the inputs." if name == "gradient descent" else
+           "; if the classes are separated the estimate does not exist."),
         ConvergenceWarning,
         stacklevel=3,
     )
@@ -100,7 +101,7 @@ def gradient_descent(loss_grad: LossGrad, theta0: Array, learning_rate: float, m
         history.append(loss)
     converged = _small_gradient(grad, tol)
     if not converged:
-        _warn_not_converged("gradient descent", max_iter, grad, tol)
+        _warn_not_converged("gradient descent", max_iter, "the largest gradient component", float(np.max(np.abs(grad))), tol)
     return SolverResult(theta, max_iter, converged, history, float(np.max(np.abs(grad))))
 
 
@@ -131,7 +132,8 @@ def newton(
     theta = np.array(theta0, dtype=float)
     loss, grad = loss_grad(theta)
     history = [loss]
-    threshold = max(tol, 3e-8) ** 2
+    floor = max(tol, 3e-8)
+    threshold, decrement = floor**2, np.inf
     for it in range(1, max_iter + 1):
         delta = direction(theta, grad)
         decrement = -float(grad @ delta)
@@ -147,7 +149,8 @@ def newton(
         history.append(loss)
         if done:
             return SolverResult(theta, it, True, history, float(np.max(np.abs(grad))))
-    _warn_not_converged("Newton's method", max_iter, grad, tol)
+    _warn_not_converged("Newton's method", max_iter, "the Newton decrement relative to sqrt(max(1, |loss|))",
+                        float(np.sqrt(max(decrement, 0.0) / max(1.0, abs(loss)))), floor)
     return SolverResult(theta, max_iter, False, history, float(np.max(np.abs(grad))))
 
 
