@@ -50,28 +50,39 @@ ACTIVATIONS = {
 class MLP(_Estimator):
     r"""A multilayer perceptron classifier: hidden layers, then a softmax (or sigmoid) output layer (chapter 9).
 
-    Parameters
-    ----------
-    hidden : sizes of the hidden layers, e.g. ``(16, 2)``; the last one is the dimension of :math:`h(x;\gamma)`.
-    activation : ``"tanh"``, ``"relu"`` or ``"sigmoid"``, for every hidden layer.
-    output : ``"softmax"`` (:math:`k` output units, any number of classes) or ``"sigmoid"`` (one output
-        unit, two classes: the network ends in the logistic neuron of chapter 3).
-    solver : ``"lbfgs"`` (scipy's L-BFGS-B on the backpropagated gradient, the default) or ``"gd"`` (the
-        fixed-step gradient descent of chapter 4, :func:`companion.solvers.gradient_descent`).
-    alpha : weight decay: the fit minimises :math:`-\ell + \frac{\alpha}{2}\sum_l \|W^{(l)}\|_F^2` (biases are
-        not penalised), a Gaussian prior on the weights as in scikit-learn's ``MLPClassifier``. The default
-        0 is plain maximum likelihood, like every other estimator of the book. A flexible network may then
-        keep improving for ever by sharpening its features (its likelihood has no maximum, as under
-        separation in chapter 4), so ``max_iter`` acts as a training budget (chapter 9).
-    max_iter, tol, learning_rate : iteration limit, gradient tolerance, and step of ``"gd"``.
-    seed : seed of the random initial weights (Glorot-uniform), so a fit is reproducible.
+    **Parameters**
 
-    Attributes (after ``fit``)
-    --------------------------
-    classes_ : the labels, sorted.  coefs_, intercepts_ : weight matrices (``n_out x n_in``) and biases of
-    every layer, the output layer last.  loss_ : the mean cross-entropy reached (without the weight decay).
-    log_likelihood_ : minus :math:`N` times it.  n_iter_, converged_, history_ : as the other estimators
-    (``history_`` holds the penalised objective that was minimised).
+    ``hidden``
+        sizes of the hidden layers, e.g. ``(16, 2)``; the last one is the dimension of :math:`h(x;\gamma)`.
+    ``activation``
+        ``"tanh"``, ``"relu"`` or ``"sigmoid"``, for every hidden layer.
+    ``output``
+        ``"softmax"`` (:math:`k` output units, any number of classes) or ``"sigmoid"`` (one output unit, two
+        classes: the network ends in the logistic neuron of chapter 3).
+    ``alpha``
+        weight decay: the fit minimises :math:`-\ell + \frac{\alpha}{2}\sum_l \|W^{(l)}\|_F^2` (biases are not
+        penalised), a Gaussian prior on the weights as in scikit-learn's ``MLPClassifier``. The default 0 is
+        plain maximum likelihood, like every other estimator of the book. A flexible network may then keep
+        improving for ever by sharpening its features (its likelihood has no maximum, as under separation
+        in chapter 4), so ``max_iter`` acts as a training budget (chapter 9).
+    ``solver``
+        ``"lbfgs"`` (scipy's L-BFGS-B on the backpropagated gradient, the default) or ``"gd"`` (the
+        fixed-step gradient descent of chapter 4, :func:`companion.solvers.gradient_descent`).
+    ``max_iter``, ``tol``, ``learning_rate``
+        iteration limit, gradient tolerance, and step of ``"gd"``.
+    ``seed``
+        seed of the random initial weights (Glorot-uniform), so a fit is reproducible.
+
+    **Attributes** (after ``fit``)
+
+    ``classes_``
+        the labels, sorted.
+    ``coefs_``, ``intercepts_``
+        weight matrices (``n_out x n_in``) and biases of every layer, the output layer last.
+    ``loss_``, ``log_likelihood_``
+        the mean cross-entropy reached (without the weight decay), and minus :math:`N` times it.
+    ``n_iter_``, ``converged_``, ``history_``
+        as the other estimators (``history_`` holds the penalised objective that was minimised).
     """
 
     _param_names = ("hidden", "activation", "output", "alpha", "solver", "max_iter", "tol", "learning_rate", "seed")

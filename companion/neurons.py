@@ -116,27 +116,40 @@ class GLMNeuron(_Estimator):
     r"""A generalized linear model as one neuron whose activation is the inverse link (chapter 8):
     :math:`\mathbb{E}[y \mid x] = g^{-1}(w^\top x + b)`.
 
-    Parameters
-    ----------
-    family : ``"gaussian"``, ``"bernoulli"``, ``"poisson"`` or a :class:`companion.families.Family`.
-    link : ``None`` (the family's canonical link), ``"identity"``, ``"logit"``, ``"probit"``, ``"log"`` or a
+    **Parameters**
+
+    ``family``
+        ``"gaussian"``, ``"bernoulli"``, ``"poisson"`` or a :class:`companion.families.Family`.
+    ``link``
+        ``None`` (the family's canonical link), ``"identity"``, ``"logit"``, ``"probit"``, ``"log"`` or a
         :class:`companion.families.Link`.
-    solver : ``"irls"`` (Fisher scoring, the default: iteratively reweighted least squares with the expected
+    ``solver``
+        ``"irls"`` (Fisher scoring, the default: iteratively reweighted least squares with the expected
         information), ``"newton"`` (the observed information) or ``"gd"`` (gradient descent). With the
         canonical link the first two are the same method.
-    fit_intercept, max_iter, tol, learning_rate : as :class:`LogisticNeuron`.
+    ``fit_intercept``, ``max_iter``, ``tol``, ``learning_rate``
+        as :class:`LogisticNeuron`.
 
-    Attributes (after ``fit``)
-    --------------------------
-    family_, link_ : the family and link objects.  coef_ : weights, shape ``(n_features,)``.
-    intercept_ : the bias (a float).  dispersion_ : the estimated variance of a Gaussian response (Pearson
-        :math:`\chi^2/(N - p)`, as statsmodels), 1 for the Bernoulli and Poisson families.
-    coef_stderr_, intercept_stderr_ : standard errors, :math:`\sqrt{\phi\,\operatorname{diag}(X^\top W X)^{-1}}`
-        with the information the solver used (``information_``: ``"expected"`` or ``"observed"``).
-    log_likelihood_ : the maximised log-likelihood (for the Gaussian, at the maximum-likelihood variance).
-    deviance_ : :math:`2\sum_i[\ell_i(\text{saturated}) - \ell_i]` at unit dispersion (the RSS for the Gaussian).
-    n_iter_, converged_, history_ : iterations, whether the criterion was met, the mean loss per iteration.
-    separation_ : for a Bernoulli response, ``None``, ``"quasi-complete"`` or ``"complete"``.
+    **Attributes** (after ``fit``)
+
+    ``family_``, ``link_``
+        the family and link objects.
+    ``coef_``, ``intercept_``
+        the weights, shape ``(n_features,)``, and the bias (a float).
+    ``dispersion_``
+        the estimated variance of a Gaussian response (Pearson :math:`\chi^2/(N - p)`, as statsmodels), 1
+        for the Bernoulli and Poisson families.
+    ``coef_stderr_``, ``intercept_stderr_``
+        standard errors, :math:`\sqrt{\phi\,\operatorname{diag}(X^\top W X)^{-1}}` with the information the
+        solver used (``information_``: ``"expected"`` or ``"observed"``).
+    ``log_likelihood_``
+        the maximised log-likelihood (for the Gaussian, at the maximum-likelihood variance).
+    ``deviance_``
+        :math:`2\sum_i[\ell_i(\text{saturated}) - \ell_i]` at unit dispersion (the RSS for the Gaussian).
+    ``n_iter_``, ``converged_``, ``history_``
+        iterations, whether the criterion was met, the mean loss per iteration.
+    ``separation_``
+        for a Bernoulli response, ``None``, ``"quasi-complete"`` or ``"complete"``.
     """
 
     _param_names = ("family", "link", "solver", "fit_intercept", "max_iter", "tol", "learning_rate")
@@ -253,25 +266,35 @@ class LogisticNeuron(GLMNeuron):
     classifier's conventions: labels of any two values, ``classes_``, ``predict_proba`` and ``predict``
     returning labels.
 
-    Parameters
-    ----------
-    solver : ``"newton"`` (Newton's method / IRLS, the default) or ``"gd"`` (gradient descent).
-    fit_intercept : whether to fit the bias :math:`b` (the GLM's intercept).
-    max_iter : iteration limit; default 100 for Newton, 10 000 for gradient descent.
-    tol : gradient descent stops when the largest gradient component of the mean loss is below ``tol``
+    **Parameters**
+
+    ``solver``
+        ``"newton"`` (Newton's method / IRLS, the default) or ``"gd"`` (gradient descent).
+    ``fit_intercept``
+        whether to fit the bias :math:`b` (the GLM's intercept).
+    ``max_iter``
+        iteration limit; default 100 for Newton, 10 000 for gradient descent.
+    ``tol``
+        gradient descent stops when the largest gradient component of the mean loss is below ``tol``
         (default ``1e-6``); Newton after a step whose Newton decrement is below ``tol`` (default ``1e-10``,
         floored at the rounding level; :func:`companion.solvers.newton`).
-    learning_rate : the step :math:`\alpha` of gradient descent (ignored by Newton).
+    ``learning_rate``
+        the step :math:`\alpha` of gradient descent (ignored by Newton).
 
-    Attributes (after ``fit``)
-    --------------------------
-    classes_ : the two labels, sorted; ``classes_[1]`` is the positive class (:math:`y = 1`).
-    coef_ : weights :math:`w`, shape ``(n_features,)``.  intercept_ : the bias :math:`b` (a float).
-    coef_stderr_, intercept_stderr_ : standard errors from the inverse Fisher information
-        :math:`(X^\top W X)^{-1}` at the estimate.
-    log_likelihood_ : the maximised Bernoulli log-likelihood.  deviance_ : :math:`-2` times it.
-    n_iter_, converged_, history_ : iterations, whether the criterion was met, the loss per iteration.
-    separation_ : ``None``, ``"quasi-complete"`` or ``"complete"`` (then a :class:`SeparationWarning`).
+    **Attributes** (after ``fit``)
+
+    ``classes_``
+        the two labels, sorted; ``classes_[1]`` is the positive class (:math:`y = 1`).
+    ``coef_``, ``intercept_``
+        the weights :math:`w`, shape ``(n_features,)``, and the bias :math:`b` (a float).
+    ``coef_stderr_``, ``intercept_stderr_``
+        standard errors from the inverse Fisher information :math:`(X^\top W X)^{-1}` at the estimate.
+    ``log_likelihood_``, ``deviance_``
+        the maximised Bernoulli log-likelihood, and :math:`-2` times it.
+    ``n_iter_``, ``converged_``, ``history_``
+        iterations, whether the criterion was met, the loss per iteration.
+    ``separation_``
+        ``None``, ``"quasi-complete"`` or ``"complete"`` (then a :class:`SeparationWarning`).
     """
 
     _param_names = ("solver", "fit_intercept", "max_iter", "tol", "learning_rate")
