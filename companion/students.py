@@ -137,7 +137,15 @@ def main(argv: list[str] | None = None) -> int:
     students.add_argument("out_dir", type=Path, help="folder for the student notebooks (created if missing; not inside book/)")
     students.add_argument("--book", type=Path, default=_default_book(), help="folder of the chapter notebooks (default: %(default)s)")
     students.add_argument("--force", action="store_true", help="overwrite student notebooks that already exist in OUT_DIR")
+    install = sub.add_parser("install-cells", help="write the repository URL of _config.yml into every chapter's hidden install cell")
+    install.add_argument("--book", type=Path, default=_default_book(), help="folder of the chapter notebooks (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.command == "install-cells":
+        from .launch import sync_install_cells
+
+        for path in sync_install_cells(args.book, args.book.resolve().parent / "_config.yml"):
+            print(f"updated {path}")
+        return 0
     try:
         written = write_student_notebooks(args.book, args.out_dir, force=args.force)
     except (ValueError, FileExistsError) as exc:
