@@ -84,3 +84,27 @@ def test_makefile_runs_nbval_strictly():
     assert "--nbval " in mk and "--nbval-lax" not in mk
     assert "--nbval-sanitize-with tests/nbval_sanitize.cfg" in mk and "--dist loadfile" in mk
     assert "-W -n --keep-going" in mk
+
+
+def test_every_chapter_starts_with_the_hidden_install_cell_for_the_configured_repository():
+    from companion.launch import INSTALL_TAG, install_cell_source, repository_url
+
+    url, branch = repository_url(ROOT / "_config.yml")
+    expected = install_cell_source(url, branch)
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        tagged = [i for i, c in enumerate(cells) if INSTALL_TAG in c.get("metadata", {}).get("tags", [])]
+        assert tagged == [1], f"{path.name}: the install cell must be the one cell after the title (run `make refresh`)"
+        cell = cells[1]
+        assert "remove-cell" in cell["metadata"]["tags"], f"{path.name}: the install cell must be hidden"
+        assert "".join(cell["source"]) == expected, f"{path.name}: install cell out of date with _config.yml (run `make refresh`)"
+        assert cell["outputs"] == [], f"{path.name}: the install cell printed something"
+
+
+def test_every_figure_in_a_chapter_has_a_caption_and_alt_text():
+    for path in NOTEBOOKS:
+        for c in _code_cells(path):
+            if any("image/png" in o.get("data", {}) for o in c.get("outputs", [])):
+                meta = c.get("metadata", {}).get("mystnb", {})
+                assert meta.get("figure", {}).get("caption") and meta.get("figure", {}).get("name"), f"{path.name}: a figure without caption or label"
+                assert meta.get("image", {}).get("alt"), f"{path.name}: a figure without alt text"
