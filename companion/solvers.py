@@ -7,11 +7,12 @@ A model hands the solver an *objective*: a function returning the loss and its g
 
 .. math:: H = X^\top W X, \quad \delta = \arg\min_\delta \big\| W^{1/2} X \delta - W^{-1/2} (y - \mu) \big\|_2 ,
 
-solved by :func:`weighted_least_squares` with a QR factorisation of :math:`W^{1/2}X` (:math:`N \times p`).
+solved by :func:`weighted_least_squares`: a Cholesky factorisation of the column-scaled :math:`p \times p`
+matrix :math:`X^\top W X` when it is well conditioned, otherwise a QR factorisation of :math:`W^{1/2}X`
+(:math:`N \times p`), which keeps the accuracy of the design instead of squaring its condition number as
+the normal equations would. Neither forms an :math:`N \times N` matrix or inverts a matrix.
 :func:`detect_separation` decides, by a linear program, whether the maximum-likelihood estimate of a
 binary model exists at all.
-That never forms an :math:`N \times N` matrix, never inverts a matrix, and keeps the accuracy of the
-design itself instead of squaring its condition number as the normal equations would.
 
 Gradient descent has converged when the largest gradient component falls below ``tol``; Newton's method
 when its Newton decrement, the gradient measured in the metric of the Hessian, does (see :func:`newton`).
