@@ -183,7 +183,7 @@ class GLMNeuron(_Estimator):
     def _fit(self, X: Array, y: Array, family: families.Family, link: families.Link) -> "GLMNeuron":
         """The fit shared by every neuron: ``X`` validated, ``y`` valid for ``family`` (as floats)."""
         if self.solver not in self._solvers:
-            raise ValueError(f"solver must be one of {list(self._solvers)}; got {self.solver!r}")
+            raise ValueError(f"solver must be {' or '.join(map(repr, self._solvers))}; got {self.solver!r}")
         self.family_, self.link_ = family, link
         X1 = _add_intercept(X, self.fit_intercept)
         n, p = X1.shape
@@ -324,8 +324,6 @@ class LogisticNeuron(GLMNeuron):
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> "LogisticNeuron":
         """Fit by maximum likelihood (minimum binary cross-entropy); returns ``self``."""
-        if self.solver not in self._solvers:
-            raise ValueError(f"solver must be 'newton' or 'gd'; got {self.solver!r}")
         X, y = check_X_y(X, y)
         return self._fit(X, self._encode(y), families.Bernoulli(), families.Logit())
 

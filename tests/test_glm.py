@@ -253,7 +253,7 @@ def test_unknown_names_and_unfitted_use_are_named():
         GLMNeuron("gamma").fit(X, y)
     with pytest.raises(ValueError, match="unknown link 'cloglog'"):
         GLMNeuron("poisson", "cloglog").fit(X, y)
-    with pytest.raises(ValueError, match="solver must be one of"):
+    with pytest.raises(ValueError, match="solver must be 'irls' or 'newton' or 'gd'"):
         GLMNeuron("poisson", solver="lbfgs").fit(X, y)
     with pytest.raises(AttributeError, match="not fitted yet"):
         GLMNeuron().predict(X)
