@@ -13,6 +13,7 @@ and write :math:`a` as a function of :math:`\eta`. Everything is returned as Sym
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -25,6 +26,9 @@ __all__ = [
     "poisson",
     "eta",
     "equation",
+    "lambdify",
+    "assert_displayed_evaluated",
+    "DISPLAYED",
     "CategoricalForm",
     "categorical",
 ]
@@ -131,14 +135,71 @@ def poisson() -> ExponentialForm:
     return derive_exponential_form("Poisson", lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
 
 
-def equation(lhs: str, expr: sp.Expr, rhs_prefix: str = ""):
-    r"""An equation ``lhs = expr`` for display in a notebook, typeset from SymPy's LaTeX.
+#: Every SymPy expression a chapter has displayed as a derived result, with its left-hand side, and
+#: whether it has since been evaluated numerically (chapter 1's guarantee: see :func:`lambdify`).
+DISPLAYED: list[dict] = []
 
-    Returns an ``IPython.display.Math`` object; the chapters display derivations with it.
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
+
+
+def _check_is_sympy(expr: object) -> None:
+    """Refuse anything but SymPy's own expressions, and symbols whose names are typed LaTeX."""
+    if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
+        raise TypeError(
+            f"equation() displays SymPy expressions only, not {type(expr).__name__}: a typed "
+            "formula belongs in the Markdown, where the reader can see it is typed"
+        )
+    for symbol in expr.free_symbols:
+        if not _NAME.match(symbol.name):
+            raise ValueError(
+                f"the symbol name {symbol.name!r} is typed LaTeX dressed as a SymPy symbol: "
+                "derive the expression with SymPy, or write the formula in Markdown"
+            )
+
+
+def equation(lhs: str, expr: sp.Basic | sp.MatrixBase, given: bool = False):
+    r"""Display ``lhs = expr`` in a notebook, the right-hand side typeset by SymPy itself.
+
+    ``lhs`` is the name of what is shown (typed LaTeX such as ``a(\eta)``); ``expr`` must be a SymPy
+    expression. A derived result (the default) is recorded in :data:`DISPLAYED` until it is evaluated
+    numerically through :func:`lambdify`; pass ``given=True`` for a starting point of a derivation (a
+    density as usually written), which is not a result. Returns an ``IPython.display.Math`` object.
     """
     from IPython.display import Math
 
-    return Math(f"{lhs} = {rhs_prefix}{sp.latex(expr)}")
+    _check_is_sympy(expr)
+    if not given:
+        DISPLAYED.append({"lhs": lhs, "expr": expr, "evaluated": False})
+    return Math(f"{lhs} = {sp.latex(expr)}")
+
+
+def _contains(outer: sp.Basic | sp.MatrixBase, inner: sp.Basic | sp.MatrixBase) -> bool:
+    if outer == inner:
+        return True
+    parts = list(outer) if isinstance(outer, sp.MatrixBase) else [outer]
+    if isinstance(inner, sp.MatrixBase):
+        return False
+    return any(part == inner or (isinstance(part, sp.Basic) and part.has(inner)) for part in parts)
+
+
+def lambdify(args, expr, modules: str = "numpy"):
+    """``sympy.lambdify(args, expr, modules)``, which also records that every displayed derivation
+    contained in ``expr`` is now evaluated numerically (the chapters then compare the values with the
+    companion and an independent reference). A list or tuple of expressions is taken element by element.
+    """
+    items = list(expr) if isinstance(expr, (list, tuple)) else [expr]
+    for entry in DISPLAYED:
+        if any(_contains(item, entry["expr"]) for item in items if isinstance(item, (sp.Basic, sp.MatrixBase))):
+            entry["evaluated"] = True
+    return sp.lambdify(args, expr, modules)
+
+
+def assert_displayed_evaluated() -> str:
+    """Raise ``AssertionError`` naming every displayed derivation that was never evaluated numerically
+    through :func:`lambdify`; return a one-line verdict otherwise. Each chapter ends with this call."""
+    missing = [entry["lhs"] for entry in DISPLAYED if not entry["evaluated"]]
+    assert not missing, f"derived and displayed but never evaluated numerically: {missing}"
+    return f"all {len(DISPLAYED)} displayed derivations were evaluated numerically"
 
 
 @dataclass(frozen=True)
