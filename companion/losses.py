@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import special
 
 __all__ = [
     "softplus",
@@ -17,6 +18,9 @@ __all__ = [
     "logsumexp",
     "softmax",
     "log_softmax",
+    "entropy",
+    "cross_entropy_between",
+    "kl_divergence",
     "binary_cross_entropy",
     "logistic_loss_grad",
     "logistic_hessian",
@@ -90,6 +94,29 @@ def softmax(z: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
     :math:`s = z - \max_j z_j`, so it never overflows and is accurate to a few units in the last place."""
     e = np.exp(_shifted(np.asarray(z, dtype=float), axis))
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def entropy(p: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
+    r"""Entropy :math:`H(p) = -\sum_c p_c \log p_c` of distributions along ``axis`` (chapter 4), in nats,
+    with :math:`0 \log 0 = 0`."""
+    p = np.asarray(p, dtype=float)
+    return -np.sum(special.xlogy(p, p), axis=axis)
+
+
+def cross_entropy_between(p: ArrayLike, q: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
+    r"""Cross-entropy :math:`H(p, q) = -\sum_c p_c \log q_c` of distribution :math:`q` relative to
+    :math:`p` along ``axis`` (chapter 4), with :math:`0 \log q = 0`; ``inf`` where :math:`q_c = 0 < p_c`."""
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    with np.errstate(divide="ignore"):
+        return -np.sum(special.xlogy(p, q), axis=axis)
+
+
+def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
+    r"""Kullback-Leibler divergence :math:`D_{\mathrm{KL}}(p \,\Vert\, q) = \sum_c p_c \log(p_c/q_c)
+    = H(p, q) - H(p) \ge 0` along ``axis`` (chapter 4), computed term by term with ``scipy.special.rel_entr``
+    so that no cancellation between :math:`H(p, q)` and :math:`H(p)` occurs."""
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    return np.sum(special.rel_entr(p, q), axis=axis)
 
 
 def binary_cross_entropy(z: ArrayLike, y: ArrayLike) -> float:
