@@ -112,11 +112,11 @@ def derive_exponential_form(name: str, density: sp.Expr, y: sp.Symbol, parameter
 
 
 def bernoulli() -> ExponentialForm:
-    r"""Bernoulli :math:`\phi^y(1-\phi)^{1-y}`: :math:`\eta = \log\frac{\phi}{1-\phi}`,
+    r"""Bernoulli :math:`\mu^y(1-\mu)^{1-y}`: :math:`\eta = \log\frac{\mu}{1-\mu}`,
     :math:`a(\eta) = \log(1+e^\eta)`, inverse link the sigmoid (chapters 1 and 2)."""
     y = sp.Symbol("y", integer=True, nonnegative=True)
-    phi = sp.Symbol("phi", positive=True)
-    return derive_exponential_form("Bernoulli", phi**y * (1 - phi) ** (1 - y), y, phi)
+    mu = sp.Symbol("mu", positive=True)
+    return derive_exponential_form("Bernoulli", mu**y * (1 - mu) ** (1 - y), y, mu)
 
 
 def gaussian() -> ExponentialForm:
@@ -205,34 +205,34 @@ def assert_displayed_evaluated() -> str:
 @dataclass(frozen=True)
 class CategoricalForm:
     r"""The categorical distribution over ``k`` classes in exponential-family form (chapter 5), with the
-    last class as reference: :math:`\eta_i = \log(\phi_i/\phi_k)`, :math:`a(\eta) = \log(1 + \sum_{i<k} e^{\eta_i})`."""
+    last class as reference: :math:`\eta_c = \log(\mu_c/\mu_k)`, :math:`a(\eta) = \log(1 + \sum_{c<k} e^{\eta_c})`."""
 
     k: int
-    phi: tuple  #: the probabilities phi_1..phi_k (phi_k = 1 - the others)
+    mu: tuple  #: the probabilities mu_1..mu_k (mu_k = 1 - the others)
     eta: tuple  #: the natural parameters eta_1..eta_{k-1}
-    natural_parameter: tuple  #: eta_i = log(phi_i / phi_k) as functions of phi
-    inverse_link: tuple  #: phi_i as functions of eta, i = 1..k: the softmax of (eta, 0)
+    natural_parameter: tuple  #: eta_c = log(mu_c / mu_k) as functions of mu
+    inverse_link: tuple  #: mu_c as functions of eta, c = 1..k: the softmax of (eta, 0)
     log_partition: sp.Expr  #: a(eta)
 
     def gradient(self) -> sp.Matrix:
-        r""":math:`\nabla a(\eta)`, which equals :math:`(\phi_1, \dots, \phi_{k-1})`."""
+        r""":math:`\nabla a(\eta)`, which equals :math:`(\mu_1, \dots, \mu_{k-1})`."""
         return sp.Matrix([sp.diff(self.log_partition, e) for e in self.eta])
 
     def hessian(self) -> sp.Matrix:
-        r""":math:`\nabla^2 a(\eta)`, which equals :math:`\operatorname{diag}(\phi) - \phi\phi^\top`."""
+        r""":math:`\nabla^2 a(\eta)`, which equals :math:`\operatorname{diag}(\mu) - \mu\mu^\top`."""
         return sp.hessian(self.log_partition, self.eta)
 
 
 def categorical(k: int = 3) -> CategoricalForm:
     r"""Derive the categorical family for ``k`` classes (chapter 5): with :math:`T(y)` the one-hot vector
-    without its last entry, :math:`\log p(y) = \sum_{i<k} T_i(y)\log(\phi_i/\phi_k) + \log\phi_k`; solving
-    :math:`\eta_i = \log(\phi_i/\phi_k)` for :math:`\phi` gives the softmax, and :math:`a = -\log\phi_k`."""
-    phi = sp.symbols(f"phi1:{k + 1}", positive=True)
+    without its last entry, :math:`\log p(y) = \sum_{c<k} T_c(y)\log(\mu_c/\mu_k) + \log\mu_k`; solving
+    :math:`\eta_c = \log(\mu_c/\mu_k)` for :math:`\mu` gives the softmax, and :math:`a = -\log\mu_k`."""
+    mu = sp.symbols(f"mu1:{k + 1}", positive=True)
     etas = sp.symbols(f"eta1:{k}", real=True)
-    natural = tuple(sp.log(phi[i] / phi[k - 1]) for i in range(k - 1))
-    # phi_i = phi_k e^{eta_i} and sum phi = 1 give phi_k = 1 / (1 + sum e^{eta_j})
-    sol = sp.solve([sp.Eq(phi[i], phi[k - 1] * sp.exp(etas[i])) for i in range(k - 1)]
-                   + [sp.Eq(sum(phi), 1)], phi, dict=True)[0]
-    inverse = tuple(sp.simplify(sol[ph]) for ph in phi)
+    natural = tuple(sp.log(mu[i] / mu[k - 1]) for i in range(k - 1))
+    # mu_c = mu_k e^{eta_c} and sum mu = 1 give mu_k = 1 / (1 + sum e^{eta_j})
+    sol = sp.solve([sp.Eq(mu[i], mu[k - 1] * sp.exp(etas[i])) for i in range(k - 1)]
+                   + [sp.Eq(sum(mu), 1)], mu, dict=True)[0]
+    inverse = tuple(sp.simplify(sol[m]) for m in mu)
     a = sp.simplify(-sp.log(inverse[k - 1]))
-    return CategoricalForm(k, phi, etas, natural, inverse, a)
+    return CategoricalForm(k, mu, etas, natural, inverse, a)
