@@ -1,14 +1,29 @@
 """Companion code for *GLMs as Neurons*.
 
-One module per idea the book names: ``families`` and ``links`` (exponential families, link functions),
-``symbolic`` (the SymPy derivations), ``losses`` (stable log-sigmoid, log-sum-exp, softmax,
-cross-entropies), ``glm`` (the one objective every neuron is fitted by), ``solvers`` (gradient descent,
-Newton/IRLS), ``linalg``, ``separation`` (when the estimate does not exist), ``neurons`` (the
-estimators), ``mlp`` (a small network trained by backpropagation), ``deep`` (the bridge to PyTorch),
-``datasets`` and ``plotting``.
+One module per idea the book names: ``families``, ``categorical`` and ``links``
+(exponential families and link functions), ``symbolic`` (the SymPy derivations),
+``losses`` (stable log-sigmoid, log-sum-exp, softmax, cross-entropies), ``glm`` (the one
+objective every neuron is fitted by), ``solvers`` (gradient descent, Newton/IRLS),
+``linalg``, ``separation`` and ``diagnostics`` (when the estimate does not exist),
+``neurons`` and ``layer`` (the estimators), ``mlp`` (a small network trained by
+backpropagation), ``deep`` (the bridge to PyTorch), ``datasets`` and ``plotting``.
 """
 
-from . import datasets, families, glm, linalg, links, losses, neurons, separation, solvers, symbolic
+from . import (
+    categorical,
+    datasets,
+    diagnostics,
+    families,
+    glm,
+    layer,
+    linalg,
+    links,
+    losses,
+    neurons,
+    separation,
+    solvers,
+    symbolic,
+)
 from .exceptions import (
     ConditioningWarning,
     ConvergenceWarning,
@@ -16,20 +31,23 @@ from .exceptions import (
     RankDeficiencyWarning,
     SeparationWarning,
 )
-from .neurons import GLMNeuron, LogisticNeuron, SoftmaxLayer
+from .layer import SoftmaxLayer
+from .neurons import GLMNeuron, LogisticNeuron
 
 __all__ = [
+    "categorical",
+    "datasets",
+    "diagnostics",
     "families",
+    "glm",
+    "layer",
+    "linalg",
     "links",
     "losses",
-    "symbolic",
-    "glm",
-    "solvers",
-    "linalg",
-    "separation",
     "neurons",
-    "mlp",
-    "datasets",
+    "separation",
+    "solvers",
+    "symbolic",
     "GLMNeuron",
     "LogisticNeuron",
     "SoftmaxLayer",

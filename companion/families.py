@@ -1,33 +1,36 @@
-r"""Exponential families (chapter 1), in the exponential-dispersion form of generalized linear models
-(chapters 1, 2 and 8):
+r"""Exponential families (chapter 1), in the exponential-dispersion form of generalized
+linear models (chapters 1, 2 and 8):
 
-.. math:: p(y;\eta,\varphi) = \exp\Big(\frac{y\,\eta - a(\eta)}{\varphi} + c(y, \varphi)\Big),
+.. math:: p(y;\eta,\varphi) = \exp\Big(\frac{y\,\eta - a(\eta)}{\varphi} + c(y,
+\varphi)\Big),
 
-with natural parameter :math:`\eta`, log-partition :math:`a`, dispersion :math:`\varphi` and log base
-measure :math:`c`. Then :math:`\mathbb{E}[y] = a'(\eta) = \mu` and :math:`\operatorname{Var}[y] =
-\varphi\,a''(\eta) = \varphi\,V(\mu)` (:eq:`ch1-moments`). The categorical family (chapter 5) is the
-vector case, :math:`\eta \in \mathbb{R}^{k-1}`.
+with natural parameter :math:`\eta`, log-partition :math:`a`, dispersion :math:`\varphi`
+and log base measure :math:`c`. Then :math:`\mathbb{E}[y] = a'(\eta) = \mu` and
+:math:`\operatorname{Var}[y] = \varphi\,a''(\eta) = \varphi\,V(\mu)`
+(:eq:`ch1-moments`). The categorical family (chapter 5) is the vector case, :math:`\eta
+\in \mathbb{R}^{k-1}`.
 
-Every family answers one question for the fit, in :meth:`Family.derivatives`: given the responses and
-the linear predictors :math:`z`, what are each observation's log-likelihood, its score
-:math:`u_i = \partial\ell_i/\partial z_i` and its weight :math:`s_i` (Fisher or observed information).
-That is the one routine the GLM core (:mod:`companion.glm`) needs for every neuron: logistic, Poisson,
-least squares and softmax alike.
+Every family answers one question for the fit, in :meth:`Family.derivatives`: given the
+responses and the linear predictors :math:`z`, what are each observation's
+log-likelihood, its score :math:`u_i = \partial\ell_i/\partial z_i` and its weight
+:math:`s_i` (Fisher or observed information). That is the one routine the GLM core
+(:mod:`companion.glm`) needs for every neuron: logistic, Poisson, least squares and
+softmax alike.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special
 
+from ._types import Array, RowTerms
+from .categorical import Categorical
 from .links import Identity, Link, Log, Logit
-from ._types import Array
-from .losses import logsumexp, sigmoid, softmax, softplus
+from .losses import sigmoid, softplus
 
 __all__ = [
     "RowTerms",
@@ -43,24 +46,6 @@ __all__ = [
 
 def _float(x: ArrayLike) -> Array:
     return np.asarray(x, dtype=float)
-
-
-@dataclass
-class RowTerms:
-    r"""What one evaluation of a family gives the fit, row by row, for ``m`` linear predictors per row
-    (``m = 1`` for the scalar families, the free classes for the categorical):
-
-    ``loglik`` (N,): :math:`\ell_i` without the terms in :math:`y_i` alone (``loglik_constant``);
-    ``score`` (N, m): :math:`u_i = \partial\ell_i/\partial z_i`;
-    ``weight`` (N, m) and ``lowrank`` (N, m) or ``None``: the information of row :math:`i` for
-    :math:`z_i` is :math:`S_i = \operatorname{diag}(\text{weight}_i) - \text{lowrank}_i
-    \text{lowrank}_i^\top` (chapters 4, 7 and 8).
-    """
-
-    loglik: Array
-    score: Array
-    weight: Array
-    lowrank: Array | None = None
 
 
 class Family(ABC):
@@ -97,46 +82,54 @@ class Family(ABC):
 
     @abstractmethod
     def loglik_kernel(self, y: Array, mu: Array) -> Array:
-        r"""The part of :math:`\ell_i` that depends on the mean (:math:`-\infty` outside the mean
-        space); :meth:`loglik_constant` is the rest, which a fit computes once."""
+        r"""The part of :math:`\ell_i` that depends on the mean (:math:`-\infty` outside
+        the mean space); :meth:`loglik_constant` is the rest, which a fit computes once.
+        """
 
     def loglik_constant(self, y: ArrayLike) -> Array:
-        r""":math:`\ell_i` minus :meth:`loglik_kernel`: a function of :math:`y_i` alone (here
+        r""":math:`\ell_i` minus :meth:`loglik_kernel`: a function of :math:`y_i` alone
+        (here
         :math:`c(y)`)."""
         return self.log_base_measure(y)
 
     @abstractmethod
     def check_y(self, y: ArrayLike) -> Array:
-        """``y`` as floats, or ``ValueError`` saying why it is not a valid response for the family."""
+        """``y`` as floats, or ``ValueError`` saying why it is not a valid response for
+        the family."""
 
     def log_pdf(self, y: ArrayLike, eta: ArrayLike) -> Array:
-        r""":math:`\log p(y;\eta) = y\eta - a(\eta) + c(y)` at unit dispersion (:eq:`ch1-ef`)."""
+        r""":math:`\log p(y;\eta) = y\eta - a(\eta) + c(y)` at unit dispersion
+        (:eq:`ch1-ef`)."""
         y, eta = _float(y), _float(eta)
         return y * eta - self.log_partition(eta) + self.log_base_measure(y)
 
     def log_likelihood(self, y: ArrayLike, mu: ArrayLike) -> Array:
-        r"""Each observation's log-likelihood :math:`\ell_i` at mean :math:`\mu_i`, unit dispersion."""
+        r"""Each observation's log-likelihood :math:`\ell_i` at mean :math:`\mu_i`, unit
+        dispersion."""
         y = _float(y)
         return self.loglik_kernel(y, _float(mu)) + self.loglik_constant(y)
 
     def deviance(self, y: ArrayLike, mu: ArrayLike) -> float:
-        r"""The deviance :math:`D = 2\sum_i[\ell_i(\mu_i = y_i) - \ell_i(\mu_i)]` at unit dispersion
-        (chapter 8): the residual sum of squares for the Gaussian."""
+        r"""The deviance :math:`D = 2\sum_i[\ell_i(\mu_i = y_i) - \ell_i(\mu_i)]` at
+        unit dispersion (chapter 8): the residual sum of squares for the Gaussian."""
         y = _float(y)
         saturated = self.loglik_kernel(y, y)
         return float(2.0 * np.sum(saturated - self.loglik_kernel(y, _float(mu))))
 
-    def derivatives(self, y: Array, z: Array, link: Link, observed: bool = False) -> RowTerms:
-        r"""Log-likelihood, score and weight of every row at linear predictors ``z`` (N, 1), evaluating
-        the activation and its derivative once (chapter 8, :eq:`ch8-observed`). With
-        :math:`\mu' = d\mu/dz`:
+    def derivatives(
+        self, y: Array, z: Array, link: Link, observed: bool = False
+    ) -> RowTerms:
+        r"""Log-likelihood, score and weight of every row at linear predictors ``z`` (N,
+        1), evaluating the activation and its derivative once (chapter 8,
+        :eq:`ch8-observed`). With :math:`\mu' = d\mu/dz`:
 
-        .. math:: u = (y - \mu)\frac{\mu'}{V(\mu)}, \quad s^{\text{Fisher}} = \frac{\mu'^2}{V(\mu)},
-                  \quad s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'}
-                  + u\,V'(\mu)\frac{\mu'}{V(\mu)} .
+        .. math:: u = (y - \mu)\frac{\mu'}{V(\mu)}, \quad s^{\text{Fisher}} =
+        \frac{\mu'^2}{V(\mu)},
+                  \quad s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'} +
+                  u\,V'(\mu)\frac{\mu'}{V(\mu)} .
 
-        With the canonical link :math:`\mu' = V(\mu)`, so :math:`u = y - \mu` and both weights are
-        :math:`a''(z)`: Fisher scoring is Newton's method.
+        With the canonical link :math:`\mu' = V(\mu)`, so :math:`u = y - \mu` and both
+        weights are :math:`a''(z)`: Fisher scoring is Newton's method.
         """
         if link == self.canonical_link:
             return self.canonical_derivatives(y, z)
@@ -146,14 +139,17 @@ class Family(ABC):
             score = (y - mu) * d1_over_v
             weight = d1 * d1_over_v
             if observed:
-                curvature = np.divide(link.inverse_deriv2(z), d1, out=np.zeros_like(d1), where=d1 != 0)
+                curvature = np.divide(
+                    link.inverse_deriv2(z), d1, out=np.zeros_like(d1), where=d1 != 0
+                )
                 weight = weight - score * curvature
                 weight = weight + score * self.variance_function_deriv(mu) * d1_over_v
             loglik = self.loglik_kernel(y, mu)
         return RowTerms(loglik[:, 0], score, weight)
 
     def canonical_derivatives(self, y: Array, z: Array) -> RowTerms:
-        r"""The canonical link's terms: :math:`\ell_i - c(y_i) = y z - a(z)`, :math:`u = y - a'(z)`,
+        r"""The canonical link's terms: :math:`\ell_i - c(y_i) = y z - a(z)`, :math:`u =
+        y - a'(z)`,
         :math:`s = a''(z)`."""
         with np.errstate(over="ignore", invalid="ignore"):
             mean = self.mean(z)
@@ -171,9 +167,10 @@ def _check_finite(name: str, y: Array) -> Array:
 
 
 class Bernoulli(Family):
-    r"""Bernoulli :math:`p(y;\mu) = \mu^y(1-\mu)^{1-y} = \exp(\eta y - \log(1+e^\eta))`, :math:`y \in
-    \{0, 1\}`: :math:`\eta = \log\frac{\mu}{1-\mu}`, :math:`a = \operatorname{softplus}`, :math:`a' =
-    \sigma`, :math:`V(\mu) = \mu(1-\mu)`, :math:`c = 0` (chapters 1, 2, :eq:`ch1-bernoulli`)."""
+    r"""Bernoulli :math:`p(y;\mu) = \mu^y(1-\mu)^{1-y} = \exp(\eta y - \log(1+e^\eta))`,
+    :math:`y \in \{0, 1\}`: :math:`\eta = \log\frac{\mu}{1-\mu}`, :math:`a =
+    \operatorname{softplus}`, :math:`a' = \sigma`, :math:`V(\mu) = \mu(1-\mu)`, :math:`c
+    = 0` (chapters 1, 2, :eq:`ch1-bernoulli`)."""
 
     name = "bernoulli"
     canonical_link = Logit()
@@ -206,12 +203,15 @@ class Bernoulli(Family):
         y = _check_finite("Bernoulli", _float(y))
         if not np.all((y == 0) | (y == 1)):
             bad = np.unique(y[(y != 0) & (y != 1)])[:5]
-            raise ValueError(f"Bernoulli responses must be 0 or 1; got values such as {bad.tolist()}")
+            raise ValueError(
+                f"Bernoulli responses must be 0 or 1; got values such as {bad.tolist()}"
+            )
         return y
 
     def canonical_derivatives(self, y: Array, z: Array) -> RowTerms:
         r"""One exponential per row: with :math:`e = e^{-|z|}`, :math:`\mu = 1/(1+e)` or
-        :math:`e/(1+e)`, :math:`a(z) = \max(z, 0) + \log(1 + e)` and :math:`s = \mu(1 - \mu)`."""
+        :math:`e/(1+e)`, :math:`a(z) = \max(z, 0) + \log(1 + e)` and :math:`s = \mu(1 -
+        \mu)`."""
         e = np.exp(-np.abs(z))
         small = e / (1.0 + e)  # the smaller of mu and 1 - mu
         positive = z >= 0
@@ -219,11 +219,13 @@ class Bernoulli(Family):
         loglik = y * z - (np.maximum(z, 0.0) + np.log1p(e))
         return RowTerms(loglik[:, 0], y - mu, small * (1.0 - small))
 
-    def derivatives(self, y: Array, z: Array, link: Link, observed: bool = False) -> RowTerms:
-        r"""For a non-canonical link, the score :math:`y\mu'/\mu - (1-y)\mu'/(1-\mu)` and the weight
-        :math:`\mu'^2/(\mu(1-\mu))` from logarithms (:math:`\log\mu'`, :math:`\log\mu`,
-        :math:`\log(1-\mu)`), finite where :math:`\mu'` and :math:`1-\mu` underflow (a probit predictor
-        beyond 38)."""
+    def derivatives(
+        self, y: Array, z: Array, link: Link, observed: bool = False
+    ) -> RowTerms:
+        r"""For a non-canonical link, the score :math:`y\mu'/\mu - (1-y)\mu'/(1-\mu)`
+        and the weight :math:`\mu'^2/(\mu(1-\mu))` from logarithms (:math:`\log\mu'`,
+        :math:`\log\mu`, :math:`\log(1-\mu)`), finite where :math:`\mu'` and
+        :math:`1-\mu` underflow (a probit predictor beyond 38)."""
         if link == self.canonical_link or observed:
             return super().derivatives(y, z, link, observed)
         log_d1, log_mu = link.log_inverse_deriv(z), link.log_inverse(z)
@@ -236,9 +238,10 @@ class Bernoulli(Family):
 
 
 class Gaussian(Family):
-    r"""Gaussian with variance :math:`\sigma^2 = \varphi`: :math:`\eta = \mu`, :math:`a(\eta) =
-    \eta^2/2`, :math:`V = 1`, :math:`c(y, \varphi) = -y^2/(2\varphi) - \log(2\pi\varphi)/2`; canonical
-    link the identity (chapters 1 and 8). The fit estimates :math:`\varphi` after the mean."""
+    r"""Gaussian with variance :math:`\sigma^2 = \varphi`: :math:`\eta = \mu`,
+    :math:`a(\eta) = \eta^2/2`, :math:`V = 1`, :math:`c(y, \varphi) = -y^2/(2\varphi) -
+    \log(2\pi\varphi)/2`; canonical link the identity (chapters 1 and 8). The fit
+    estimates :math:`\varphi` after the mean."""
 
     name = "gaussian"
     canonical_link = Identity()
@@ -265,7 +268,8 @@ class Gaussian(Family):
         return -0.5 * y * y - 0.5 * math.log(2.0 * math.pi)
 
     def loglik_kernel(self, y: Array, mu: Array) -> Array:
-        r""":math:`-(y - \mu)^2/2`: the residual itself, so that no digits cancel between
+        r""":math:`-(y - \mu)^2/2`: the residual itself, so that no digits cancel
+        between
         :math:`y\mu` and :math:`\mu^2/2` when :math:`y` is large."""
         with np.errstate(invalid="ignore", over="ignore"):
             return -0.5 * (y - mu) ** 2
@@ -283,10 +287,11 @@ class Gaussian(Family):
 
 
 class Poisson(Family):
-    r"""Poisson :math:`p(y;\lambda) = \lambda^y e^{-\lambda}/y! = \exp(\eta y - e^\eta - \log y!)`:
-    :math:`\eta = \log\lambda`, :math:`a = a' = a'' = e^\eta`, :math:`V(\mu) = \mu`, :math:`c(y) =
-    -\log y!` (chapters 1 and 8). Non-integer non-negative responses (rates) are accepted and fitted by
-    the same estimating equations, a quasi-likelihood fit (Wedderburn, 1974)."""
+    r"""Poisson :math:`p(y;\lambda) = \lambda^y e^{-\lambda}/y! = \exp(\eta y - e^\eta -
+    \log y!)`: :math:`\eta = \log\lambda`, :math:`a = a' = a'' = e^\eta`, :math:`V(\mu)
+    = \mu`, :math:`c(y) = -\log y!` (chapters 1 and 8). Non-integer non-negative
+    responses (rates) are accepted and fitted by the same estimating equations, a
+    quasi-likelihood fit (Wedderburn, 1974)."""
 
     name = "poisson"
     canonical_link = Log()
@@ -319,88 +324,27 @@ class Poisson(Family):
         y = _check_finite("Poisson", _float(y))
         if np.any(y < 0):
             bad = np.unique(y[y < 0])[:5]
-            raise ValueError(f"Poisson responses must be non-negative counts; got {bad.tolist()}")
+            raise ValueError(
+                f"Poisson responses must be non-negative counts; got {bad.tolist()}"
+            )
         return y
 
 
-class Categorical:
-    r"""The categorical distribution (a multinomial with one trial) over ``k`` classes (chapter 5).
-
-    With class :math:`k` as reference, :math:`T(y)` is the one-hot vector without its last entry,
-    :math:`\eta_c = \log(\mu_c/\mu_k)` and :math:`a(\eta) = \log(1 + \sum_{c<k} e^{\eta_c})`, so that
-    :math:`\nabla a = (\mu_1, \dots, \mu_{k-1})` and :math:`\nabla^2 a = \operatorname{diag}(\mu) -
-    \mu\mu^\top` (:eq:`ch5-moments`); the inverse canonical link is the softmax of :math:`(\eta, 0)`.
-    Arrays of natural parameters have ``k - 1`` entries on their last axis.
-    """
-
-    name = "categorical"
-
-    def __init__(self, k: int):
-        if isinstance(k, bool) or int(k) != k or k < 2:
-            raise ValueError(f"a categorical family needs an integer number of classes k >= 2; got {k!r}")
-        self.k = int(k)
-
-    def full(self, eta: ArrayLike) -> Array:
-        """``eta`` with the reference class's natural parameter, 0, appended."""
-        eta = _float(eta)
-        if eta.shape[-1:] != (self.k - 1,):
-            raise ValueError(
-                f"natural parameters of a {self.k}-class family have {self.k - 1} entries on the "
-                f"last axis; got shape {eta.shape}"
-            )
-        return np.concatenate([eta, np.zeros(eta.shape[:-1] + (1,))], axis=-1)
-
-    def sufficient_statistic(self, y: ArrayLike) -> Array:
-        """One-hot encoding of class indices ``0..k-1`` without the reference (last) column."""
-        y = np.asarray(y)
-        if not np.all((y == np.floor(y)) & (y >= 0) & (y < self.k)):
-            raise ValueError(f"categorical responses must be class indices 0..{self.k - 1}")
-        return np.eye(self.k)[y.astype(int)][..., : self.k - 1]
-
-    def log_partition(self, eta: ArrayLike) -> Array:
-        return logsumexp(self.full(eta), axis=-1)
-
-    def mean(self, eta: ArrayLike) -> Array:
-        r""":math:`\nabla a(\eta)`: the probabilities of the first ``k - 1`` classes."""
-        return softmax(self.full(eta), axis=-1)[..., : self.k - 1]
-
-    def probabilities(self, eta: ArrayLike) -> Array:
-        """All ``k`` class probabilities: the inverse canonical link, the softmax of ``(eta, 0)``."""
-        return softmax(self.full(eta), axis=-1)
-
-    def variance(self, eta: ArrayLike) -> Array:
-        r""":math:`\nabla^2 a(\eta) = \operatorname{diag}(\mu) - \mu\mu^\top` over the first ``k - 1``."""
-        mu = self.mean(eta)
-        return np.einsum("...i,ij->...ij", mu, np.eye(self.k - 1)) - mu[..., :, None] * mu[..., None, :]
-
-    def log_pdf(self, y: ArrayLike, eta: ArrayLike) -> Array:
-        r""":math:`\log p(y;\eta) = \eta^\top T(y) - a(\eta)` (:math:`c = 0`)."""
-        return np.sum(_float(eta) * self.sufficient_statistic(y), axis=-1) - self.log_partition(eta)
-
-    def derivatives(self, Y: Array, Z: Array) -> RowTerms:
-        r"""Rows of one-hot labels ``Y`` and logits ``Z`` (N, k): :math:`\ell_i = z_{iy_i} - \log\sum_c
-        e^{z_{ic}}`, score :math:`u_i = y_i - \mu_i`, information :math:`\operatorname{diag}(\mu_i) -
-        \mu_i\mu_i^\top` (chapter 7, :eq:`ch7-grad`), one softmax per row."""
-        top = np.max(Z, axis=1, keepdims=True)
-        e = np.exp(Z - top)
-        total = np.sum(e, axis=1, keepdims=True)
-        P = e / total
-        loglik = np.sum(Y * (Z - top), axis=1) - np.log(total[:, 0])
-        return RowTerms(loglik, Y - P, P, P)
-
-    def __repr__(self) -> str:
-        return f"Categorical(k={self.k})"
-
-
-FAMILIES: dict[str, type[Family]] = {"bernoulli": Bernoulli, "gaussian": Gaussian, "poisson": Poisson}
+FAMILIES: dict[str, type[Family]] = {
+    "bernoulli": Bernoulli,
+    "gaussian": Gaussian,
+    "poisson": Poisson,
+}
 
 
 def get_family(family: str | Family) -> Family:
-    """A :class:`Family` from its name (``"bernoulli"``, ``"gaussian"``, ``"poisson"``)."""
+    """A :class:`Family` from its name (``"bernoulli"``, ``"gaussian"``,
+    ``"poisson"``)."""
     if isinstance(family, Family):
         return family
     if isinstance(family, str) and family in FAMILIES:
         return FAMILIES[family]()
     raise ValueError(
-        f"unknown family {family!r}; expected one of {sorted(FAMILIES)} or a Family object"
+        f"unknown family {family!r}; expected one of {sorted(FAMILIES)} or a Family "
+        "object"
     )

@@ -1,25 +1,27 @@
 r"""The one GLM core that every neuron of the book runs on (chapters 4, 7 and 8).
 
-:class:`GLMObjective` is the loss a network minimises and a statistician maximises, for any family and
-link: the penalised mean negative log-likelihood
+:class:`GLMObjective` is the loss a network minimises and a statistician maximises, for
+any family and link: the penalised mean negative log-likelihood
 
 .. math:: J_\alpha(\Theta) = -\frac1N\sum_{i=1}^N \ell_i\big(\Theta^\top x_i\big)
           + \frac{\alpha}{2}\sum_{\text{penalised } j, c} \theta_{jc}^2
 
-(:eq:`ch4-bce` for the Bernoulli, :eq:`ch7-ce` for the categorical), with its gradient and Hessian
-assembled from the family's row terms (:meth:`companion.families.Family.derivatives`):
+(:eq:`ch4-bce` for the Bernoulli, :eq:`ch7-ce` for the categorical), with its gradient
+and Hessian assembled from the family's row terms
+(:meth:`companion.families.Family.derivatives`):
 
 .. math:: \nabla J = -\frac1N X^\top U, \qquad
           \nabla^2 J = \frac1N \sum_i S_i \otimes x_i x_i^\top
           \quad(\text{for one output: } X^\top S X / N, :eq:`ch4-grad`).
 
-One pass over the rows gives the loss, the gradient and the Hessian together, so each Newton iteration
-evaluates the activation and its derivative once and forms :math:`X^\top S X` once. The rows are
-visited in blocks, so that no copy of the design is ever made. The solver works in *working
-coordinates* :math:`\beta`: the columns of the design scaled to largest absolute value 1 (any units give
-the same fit), and, for an ill-conditioned design, also rotated by the :math:`R` of its QR factorisation
-(:meth:`GLMObjective.precondition`), which makes the Newton system as well conditioned as the weights
-allow. :meth:`GLMObjective.theta` maps back.
+One pass over the rows gives the loss, the gradient and the Hessian together, so each
+Newton iteration evaluates the activation and its derivative once and forms
+:math:`X^\top S X` once. The rows are visited in blocks, so that no copy of the design
+is ever made. The solver works in *working coordinates* :math:`\beta`: the columns of
+the design scaled to largest absolute value 1 (any units give the same fit), and, for an
+ill-conditioned design, also rotated by the :math:`R` of its QR factorisation
+(:meth:`GLMObjective.precondition`), which makes the Newton system as well conditioned
+as the weights allow. :meth:`GLMObjective.theta` maps back.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from scipy import linalg
 
 from ._types import Array
 from .families import Categorical, Family
-from .links import Link
 from .linalg import r_factor
+from .links import Link
 
 __all__ = ["Evaluation", "GLMObjective"]
 
@@ -43,35 +45,52 @@ BLOCK_ENTRIES = 1 << 19
 
 @dataclass
 class Evaluation:
-    """The loss and, if asked for, its gradient and Hessian at one point (working coordinates)."""
+    """The loss and, if asked for, its gradient and Hessian at one point (working
+    coordinates)."""
 
     loss: float
     gradient: Array | None = None
     hessian: Array | None = None
-    #: the mean absolute size of the terms summed into the loss: the loss carries a rounding error
+    #: the mean absolute size of the terms summed into the loss: the loss carries a
+    # rounding error
     #: of a few units in the last place of this, however small the loss itself
     magnitude: float = 0.0
 
 
 class GLMObjective:
-    r"""The penalised mean negative log-likelihood of a GLM on design ``X`` (N x d) and responses ``y``.
+    r"""The penalised mean negative log-likelihood of a GLM on design ``X`` (N x d) and
+    responses ``y``.
 
-    ``family`` is a :class:`~companion.families.Family` (``y`` holds responses, one linear predictor
-    per row) or a :class:`~companion.families.Categorical` (``y`` holds class indices ``0..k-1``; class
-    ``k - 1`` is the reference). ``symmetric`` gives every class its own coefficients (the layer's
-    parameterisation, identifiable only with a penalty; the intercept of the last class is then fixed
-    at 0, as the penalty does not involve it unless ``penalize_intercept``). ``scale_columns=False``
-    keeps the working coordinates equal to :math:`\theta` (gradient descent needs the book's own
-    coordinates).
+    ``family`` is a :class:`~companion.families.Family` (``y`` holds responses, one
+    linear predictor per row) or a :class:`~companion.families.Categorical` (``y`` holds
+    class indices ``0..k-1``; class ``k - 1`` is the reference). ``symmetric`` gives
+    every class its own coefficients (the layer's parameterisation, identifiable only
+    with a penalty; the intercept of the last class is then fixed at 0, as the penalty
+    does not involve it unless ``penalize_intercept``). ``scale_columns=False`` keeps
+    the working coordinates equal to :math:`\theta` (gradient descent needs the book's
+    own coordinates).
     """
 
-    def __init__(self, X: Array, y: Array, family: Family | Categorical, link: Link | None = None, *,
-                 fit_intercept: bool = True, alpha: float = 0.0, penalize_intercept: bool = False,
-                 symmetric: bool = False, observed: bool = False, scale_columns: bool = True) -> None:
+    def __init__(
+        self,
+        X: Array,
+        y: Array,
+        family: Family | Categorical,
+        link: Link | None = None,
+        *,
+        fit_intercept: bool = True,
+        alpha: float = 0.0,
+        penalize_intercept: bool = False,
+        symmetric: bool = False,
+        observed: bool = False,
+        scale_columns: bool = True,
+    ) -> None:
         self.X, self.family, self.fit_intercept = X, family, fit_intercept
         self.alpha, self.observed = float(alpha), observed
         self.categorical = isinstance(family, Categorical)
-        self.link = None if isinstance(family, Categorical) else (link or family.canonical_link)
+        self.link = (
+            None if isinstance(family, Categorical) else (link or family.canonical_link)
+        )
         self.n, d = X.shape
         self.p = d + int(fit_intercept)
         if isinstance(family, Categorical):
@@ -83,30 +102,41 @@ class GLMObjective:
             self.k = 1
             self.Y = np.asarray(y, dtype=float).reshape(-1, 1)
             constant = family.loglik_constant(self.Y[:, 0])
-            self.constant, self.constant_size = float(np.sum(constant)), float(np.sum(np.abs(constant)))
+            self.constant, self.constant_size = (
+                float(np.sum(constant)),
+                float(np.sum(np.abs(constant))),
+            )
         self.outputs = self.k if (symmetric or not self.categorical) else self.k - 1
         self.scale = np.ones(self.p)
         if scale_columns:
             top = np.max(np.abs(X), axis=0, initial=0.0) if d else np.zeros(0)
-            self.scale[int(fit_intercept):] = np.where(top > 0, top, 1.0)
-        self.keep = np.arange(self.p)  # the columns not aliased (chapter 4: rank deficiency)
-        self.basis: Array | None = None  # R of the QR of the scaled design, when preconditioned
+            self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
+        self.keep = np.arange(
+            self.p
+        )  # the columns not aliased (chapter 4: rank deficiency)
+        self.basis: Array | None = (
+            None  # R of the QR of the scaled design, when preconditioned
+        )
         self.free = np.ones((self.p, self.outputs), dtype=bool)
         if symmetric and fit_intercept and not penalize_intercept:
-            self.free[0, -1] = False  # the intercepts are identified up to a shift: fix the last
+            self.free[0, -1] = (
+                False  # the intercepts are identified up to a shift: fix the last
+            )
         penalized = np.ones(self.p, dtype=bool)
         penalized[0] = not (fit_intercept and not penalize_intercept)
         self.penalized = penalized
         self._update_penalty()
 
-    # -- coordinates ----------------------------------------------------------------------------
+    # -- coordinates
+    # ----------------------------------------------------------------------------
     @property
     def n_params(self) -> int:
         """The number of free parameters in working coordinates."""
         return int(self.free[self.keep].sum())
 
     def transform(self) -> Array:
-        r""":math:`M` with :math:`\theta_{\text{kept}} = M\beta` for every output column."""
+        r""":math:`M` with :math:`\theta_{\text{kept}} = M\beta` for every output
+        column."""
         M = np.diag(1.0 / self.scale[self.keep])
         if self.basis is not None:
             M = M @ linalg.solve_triangular(self.basis, np.eye(len(self.keep)))
@@ -118,11 +148,13 @@ class GLMObjective:
         self.penalty_matrix = self.alpha * (M.T * P) @ M
 
     def _mask(self) -> Array:
-        """Which entries of the (kept columns) x (outputs) matrix are free, class after class."""
+        """Which entries of the (kept columns) x (outputs) matrix are free, class after
+        class."""
         return self.free[self.keep].ravel(order="F")
 
     def _matrix(self, beta: Array) -> Array:
-        """Working coordinates as a (kept columns) x (outputs) matrix, fixed entries at 0."""
+        """Working coordinates as a (kept columns) x (outputs) matrix, fixed entries at
+        0."""
         flat = np.zeros(len(self.keep) * self.outputs)
         flat[self._mask()] = beta
         return flat.reshape(len(self.keep), self.outputs, order="F")
@@ -131,15 +163,16 @@ class GLMObjective:
         return B.ravel(order="F")[self._mask()]
 
     def theta(self, beta: Array) -> Array:
-        r"""The coefficients :math:`\Theta` (p x outputs, intercept row first) in the design's own units;
-        aliased rows are 0."""
+        r"""The coefficients :math:`\Theta` (p x outputs, intercept row first) in the
+        design's own units; aliased rows are 0."""
         Theta = np.zeros((self.p, self.outputs))
         Theta[self.keep] = self.transform() @ self._matrix(beta)
         return Theta
 
     def initial(self) -> Array:
-        r"""The starting point: every fitted mean at the observed mean (for the categorical, at the
-        class frequencies), the intercept at :math:`g(\bar y)`; 0 where that is not finite."""
+        r"""The starting point: every fitted mean at the observed mean (for the
+        categorical, at the class frequencies), the intercept at :math:`g(\bar y)`; 0
+        where that is not finite."""
         theta0 = np.zeros((len(self.keep), self.outputs))
         if self.fit_intercept and self.keep[0] == 0:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -149,9 +182,12 @@ class GLMObjective:
                     counts = self.Y.sum(axis=0) + 0.5
                     start = np.log(counts[: self.outputs] / counts[-1])
             theta0[0] = np.where(np.isfinite(start), start, 0.0)
-        return self._vector(np.linalg.solve(self.transform(), theta0))
+        return self._vector(
+            np.asarray(np.linalg.solve(self.transform(), theta0), float)
+        )
 
-    # -- one pass over the rows --------------------------------------------------------------------
+    # -- one pass over the rows
+    # --------------------------------------------------------------------
     def _blocks(self):
         width = len(self.keep) * max(self.outputs, 1)
         rows = max(256, BLOCK_ENTRIES // max(width, 1))
@@ -160,12 +196,14 @@ class GLMObjective:
             A = np.empty((Xb.shape[0], self.p))
             if self.fit_intercept:
                 A[:, 0] = 1.0
-            A[:, int(self.fit_intercept):] = Xb
+            A[:, int(self.fit_intercept) :] = Xb
             if len(self.keep) < self.p:
                 A = A[:, self.keep]
             A /= self.scale[self.keep]
             if self.basis is not None:
-                A = linalg.solve_triangular(self.basis, A.T, trans="T", check_finite=False).T
+                A = linalg.solve_triangular(
+                    self.basis, A.T, trans="T", check_finite=False
+                ).T
             yield A, self.Y[start : start + rows]
 
     def _logits(self, A: Array, B: Array) -> Array:
@@ -174,8 +212,11 @@ class GLMObjective:
             Z = np.column_stack([Z, np.zeros(Z.shape[0])])
         return Z
 
-    def evaluate(self, beta: Array, order: int = 2, observed: bool | None = None) -> Evaluation:
-        """The loss (``order=0``), its gradient (1) and Hessian (2) at ``beta``, in one pass."""
+    def evaluate(
+        self, beta: Array, order: int = 2, observed: bool | None = None
+    ) -> Evaluation:
+        """The loss (``order=0``), its gradient (1) and Hessian (2) at ``beta``, in one
+        pass."""
         observed = self.observed if observed is None else observed
         B = self._matrix(beta)
         m, q = self.outputs, len(self.keep)
@@ -187,6 +228,7 @@ class GLMObjective:
                 if isinstance(self.family, Categorical):
                     terms = self.family.derivatives(Y, Z)
                 else:
+                    assert self.link is not None  # a scalar family always has one
                     terms = self.family.derivatives(Y, Z, self.link, observed)
                 loglik += float(np.sum(terms.loglik))
                 size += float(np.sum(np.abs(terms.loglik)))
@@ -206,9 +248,13 @@ class GLMObjective:
             hessian = H[np.ix_(mask, mask)]
         return Evaluation(loss, gradient, hessian, size / self.n + abs(loss))
 
-    def _add_information(self, H: Array, A: Array, weight: Array, lowrank: Array | None) -> None:
-        r"""Add :math:`\sum_i S_i \otimes a_i a_i^\top` for this block to ``H`` (class-major blocks):
-        :math:`\operatorname{blockdiag}(A^\top\operatorname{diag}(w_c)A) - B^\top B` with
+    def _add_information(
+        self, H: Array, A: Array, weight: Array, lowrank: Array | None
+    ) -> None:
+        r"""Add :math:`\sum_i S_i \otimes a_i a_i^\top` for this block to ``H``
+        (class-major blocks):
+        :math:`\operatorname{blockdiag}(A^\top\operatorname{diag}(w_c)A) - B^\top B`
+        with
         :math:`B = [l_1 \circ A, \dots, l_m \circ A]`, never an N x m x m array."""
         q, m = A.shape[1], weight.shape[1]
         for c in range(m):
@@ -227,19 +273,22 @@ class GLMObjective:
         return self.evaluate(beta, order=0).loss
 
     def loss_and_gradient(self, beta: Array) -> tuple[float, Array]:
-        """:math:`J_\\alpha` and its gradient at ``beta``: what gradient descent needs."""
+        """:math:`J_\\alpha` and its gradient at ``beta``: what gradient descent
+        needs."""
         ev = self.evaluate(beta, order=1)
         if ev.gradient is None:
             return ev.loss, np.full(self.n_params, np.nan)
         return ev.loss, ev.gradient
 
-    # -- ill-conditioned and rank-deficient designs --------------------------------------------------
+    # -- ill-conditioned and rank-deficient designs
+    # --------------------------------------------------
     def precondition(self, beta: Array, rank_tol: float = 1e-10) -> tuple[Array, Any]:
-        r"""Rotate the working coordinates by the :math:`R` of the scaled design's QR factorisation,
-        so that the design the solver sees has orthonormal columns. Without a penalty, columns that are
-        linear combinations of others (relative size below ``rank_tol`` in a pivoted QR of :math:`R`)
-        are dropped, their coefficients fixed at 0. Returns the point ``beta`` in the new coordinates
-        (or the new starting point, if columns were dropped) and the dropped columns."""
+        r"""Rotate the working coordinates by the :math:`R` of the scaled design's QR
+        factorisation, so that the design the solver sees has orthonormal columns.
+        Without a penalty, columns that are linear combinations of others (relative size
+        below ``rank_tol`` in a pivoted QR of :math:`R`) are dropped, their coefficients
+        fixed at 0. Returns the point ``beta`` in the new coordinates (or the new
+        starting point, if columns were dropped) and the dropped columns."""
         theta_kept = self.transform() @ self._matrix(beta)
         self.basis = None
         R = r_factor(A for A, _ in self._blocks())
@@ -247,7 +296,11 @@ class GLMObjective:
         if self.alpha == 0:
             _, R2, pivots = linalg.qr(R, pivoting=True)
             diag = np.abs(np.diag(R2))
-            rank = int(np.sum(diag > rank_tol * diag[0])) if diag.size and diag[0] > 0 else 0
+            rank = (
+                int(np.sum(diag > rank_tol * diag[0]))
+                if diag.size and diag[0] > 0
+                else 0
+            )
             if rank < len(self.keep):
                 dropped = self.keep[np.sort(pivots[rank:])]
                 self.keep = np.setdiff1d(self.keep, dropped)
@@ -259,7 +312,8 @@ class GLMObjective:
         return self._vector(R @ (theta_kept * self.scale[self.keep][:, None])), dropped
 
     def condition_number(self) -> float:
-        """The condition number of the scaled design (the accuracy the coefficients can have)."""
+        """The condition number of the scaled design (the accuracy the coefficients can
+        have)."""
         if self.basis is None:
             return float("nan")
         s = np.linalg.svd(self.basis, compute_uv=False)

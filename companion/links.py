@@ -1,10 +1,12 @@
-r"""Link functions (chapters 2 and 8): a link :math:`g` maps the mean to the linear predictor,
-:math:`g(\mu) = z`, and its inverse :math:`g^{-1}` is the neuron's activation, :math:`\mu = g^{-1}(z)`.
+r"""Link functions (chapters 2 and 8): a link :math:`g` maps the mean to the linear
+predictor, :math:`g(\mu) = z`, and its inverse :math:`g^{-1}` is the neuron's
+activation, :math:`\mu = g^{-1}(z)`.
 
-As in statsmodels, links are objects separate from the families, so that a family can be paired with a
-link that is not its canonical one (the probit, chapter 8). Each link gives :math:`g^{-1}` and its first
-two derivatives in :math:`z`, which is all a fit needs, and the links onto probabilities also give
-:math:`\log\mu` and :math:`\log(1-\mu)` accurately in both tails.
+As in statsmodels, links are objects separate from the families, so that a family can be
+paired with a link that is not its canonical one (the probit, chapter 8). Each link
+gives :math:`g^{-1}` and its first two derivatives in :math:`z`, which is all a fit
+needs, and the links onto probabilities also give :math:`\log\mu` and
+:math:`\log(1-\mu)` accurately in both tails.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ def _float(x: ArrayLike) -> Array:
 
 
 class Link(ABC):
-    r"""A link function :math:`g`, with :math:`z = g(\mu)` and activation :math:`\mu = g^{-1}(z)`.
+    r"""A link function :math:`g`, with :math:`z = g(\mu)` and activation :math:`\mu =
+    g^{-1}(z)`.
 
-    ``mean_range`` is the open interval that :math:`g^{-1}` maps :math:`\mathbb{R}` onto: a fitted mean
-    can approach its ends but never reach them.
+    ``mean_range`` is the open interval that :math:`g^{-1}` maps :math:`\mathbb{R}`
+    onto: a fitted mean can approach its ends but never reach them.
     """
 
     name: str = "link"
@@ -50,14 +53,16 @@ class Link(ABC):
 
     @abstractmethod
     def inverse_deriv2(self, z: ArrayLike) -> Array:
-        r""":math:`d^2\mu/dz^2`, which Newton's method needs for a non-canonical link (chapter 8)."""
+        r""":math:`d^2\mu/dz^2`, which Newton's method needs for a non-canonical link
+        (chapter 8)."""
 
     def deriv(self, mu: ArrayLike) -> Array:
         r""":math:`g'(\mu) = 1/(d\mu/dz)`."""
         return 1.0 / self.inverse_deriv(self.link(mu))
 
     def log_inverse(self, z: ArrayLike) -> Array:
-        r""":math:`\log g^{-1}(z)`; links onto probabilities make it accurate in the tails."""
+        r""":math:`\log g^{-1}(z)`; links onto probabilities make it accurate in the
+        tails."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(self.inverse(z))
 
@@ -82,7 +87,8 @@ class Link(ABC):
 
 
 class Logit(Link):
-    r"""Logit :math:`g(\mu) = \log\frac{\mu}{1-\mu}`; activation: the sigmoid (chapters 1 and 2)."""
+    r"""Logit :math:`g(\mu) = \log\frac{\mu}{1-\mu}`; activation: the sigmoid (chapters
+    1 and 2)."""
 
     name = "logit"
     mean_range = (0.0, 1.0)
@@ -101,7 +107,8 @@ class Logit(Link):
         return sigmoid(z) * sigmoid(-z)
 
     def inverse_deriv2(self, z: ArrayLike) -> Array:
-        r""":math:`\sigma''(z) = \sigma(z)\sigma(-z)\big(\sigma(-z) - \sigma(z)\big)`."""
+        r""":math:`\sigma''(z) = \sigma(z)\sigma(-z)\big(\sigma(-z) -
+        \sigma(z)\big)`."""
         z = _float(z)
         p, q = sigmoid(z), sigmoid(-z)
         return p * q * (q - p)
@@ -118,8 +125,8 @@ class Logit(Link):
 
 
 class Probit(Link):
-    r"""Probit :math:`g(\mu) = \Phi^{-1}(\mu)`; activation: the standard normal cdf :math:`\Phi`
-    (chapter 8). It is not the canonical link of any family of the book."""
+    r"""Probit :math:`g(\mu) = \Phi^{-1}(\mu)`; activation: the standard normal cdf
+    :math:`\Phi` (chapter 8). It is not the canonical link of any family of the book."""
 
     name = "probit"
     mean_range = (0.0, 1.0)
@@ -141,7 +148,8 @@ class Probit(Link):
         return -z * self.inverse_deriv(z)
 
     def log_inverse(self, z: ArrayLike) -> Array:
-        r""":math:`\log\Phi(z)` by ``scipy.special.log_ndtr``, finite far into the lower tail."""
+        r""":math:`\log\Phi(z)` by ``scipy.special.log_ndtr``, finite far into the lower
+        tail."""
         return special.log_ndtr(_float(z))
 
     def log_inverse_complement(self, z: ArrayLike) -> Array:
@@ -154,8 +162,10 @@ class Probit(Link):
 
 
 class Log(Link):
-    r"""Log :math:`g(\mu) = \log\mu`; activation :math:`e^{z}`, canonical for the Poisson (chapter 8).
-    :math:`e^z` is not representable beyond :math:`z \approx 709.78`: there it is ``inf``."""
+    r"""Log :math:`g(\mu) = \log\mu`; activation :math:`e^{z}`, canonical for the
+    Poisson (chapter 8).
+    :math:`e^z` is not representable beyond :math:`z \approx 709.78`: there it is
+    ``inf``."""
 
     name = "log"
     mean_range = (0.0, math.inf)
@@ -182,8 +192,8 @@ class Log(Link):
 
 
 class Identity(Link):
-    r"""Identity :math:`g(\mu) = \mu`: canonical for the Gaussian, the least-squares neuron
-    (chapter 8)."""
+    r"""Identity :math:`g(\mu) = \mu`: canonical for the Gaussian, the least-squares
+    neuron (chapter 8)."""
 
     name = "identity"
 
@@ -209,7 +219,8 @@ LINKS: dict[str, type[Link]] = {
 
 
 def get_link(link: str | Link) -> Link:
-    """A :class:`Link` from its name (``"logit"``, ``"probit"``, ``"log"``, ``"identity"``)."""
+    """A :class:`Link` from its name (``"logit"``, ``"probit"``, ``"log"``,
+    ``"identity"``)."""
     if isinstance(link, Link):
         return link
     if isinstance(link, str) and link in LINKS:

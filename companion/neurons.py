@@ -1,16 +1,15 @@
-r"""The estimators of the book, as neurons (chapters 3, 4, 6, 7 and 8), scikit-learn citizens.
+r"""The neurons of the book (chapters 3, 4 and 8), scikit-learn estimators:
 
-- :class:`GLMNeuron`: one neuron whose activation is the inverse link of a GLM (chapter 8),
-  :math:`\mathbb{E}[y \mid x] = g^{-1}(w^\top x + b)`;
-- :class:`LogisticNeuron`: its Bernoulli/logit case, :math:`P(y = 1 \mid x) = \sigma(w^\top x + b)`
-  (chapters 2 to 4), a binary classifier;
-- :class:`SoftmaxLayer`: :math:`k` neurons sharing their input, then a softmax (chapters 5 to 7): the
-  categorical GLM, :math:`P(y = c \mid x) = \operatorname{softmax}(Wx + b)_c`.
+- :class:`GLMNeuron`: one neuron whose activation is the inverse link of a GLM (chapter
+  8), :math:`\mathbb{E}[y \mid x] = g^{-1}(w^\top x + b)`;
+- :class:`LogisticNeuron`: its Bernoulli/logit case, :math:`P(y = 1 \mid x) =
+  \sigma(w^\top x + b)` (chapters 2 to 4), a binary classifier.
 
-All three run the same fit (:class:`~companion.estimator.GLMEstimator` on
-:class:`~companion.glm.GLMObjective`): maximum likelihood, or with ``alpha > 0`` the penalised
-(maximum a posteriori) fit that minimises :math:`J(\theta) + \frac{\alpha}{2}\lVert w\rVert^2`, the loss
-of a network trained with weight decay (chapter 9). ``alpha`` is scikit-learn's ``1/(C N)`` for
+They and :class:`~companion.layer.SoftmaxLayer` (chapters 5 to 7) run the same fit
+(:class:`~companion.estimator.GLMEstimator` on :class:`~companion.glm.GLMObjective`):
+maximum likelihood, or with ``alpha > 0`` the penalised (maximum a posteriori) fit that
+minimises :math:`J(\theta) + \frac{\alpha}{2}\lVert w\rVert^2`, the loss of a network
+trained with weight decay (chapter 9). ``alpha`` is scikit-learn's ``1/(C N)`` for
 ``LogisticRegression`` and its ``alpha`` for ``PoissonRegressor``.
 """
 
@@ -26,16 +25,14 @@ from sklearn.utils.validation import validate_data
 from . import losses
 from ._types import Array
 from .estimator import GLMEstimator
-from .exceptions import ConvergenceWarning, NonExistenceWarning, SeparationWarning
-from .families import Bernoulli, Categorical, Family, Poisson, get_family
+from .families import Bernoulli, Family, Poisson, get_family
 from .glm import GLMObjective
 from .links import Link, Logit, get_link
 from .validation import InstanceOf, Interval, Options
 
-__all__ = ["GLMNeuron", "LogisticNeuron", "SoftmaxLayer", "ConvergenceWarning", "NonExistenceWarning",
-           "SeparationWarning"]
+__all__ = ["GLMNeuron", "LogisticNeuron", "COMMON_CONSTRAINTS"]
 
-_COMMON: dict[str, list[Any]] = {
+COMMON_CONSTRAINTS: dict[str, list[Any]] = {
     "fit_intercept": [InstanceOf((bool, np.bool_), "True or False")],
     "alpha": [Interval(float, 0, None)],
     "penalize_intercept": [InstanceOf((bool, np.bool_), "True or False")],
@@ -46,37 +43,57 @@ _COMMON: dict[str, list[Any]] = {
 
 
 class GLMNeuron(RegressorMixin, GLMEstimator):
-    r"""A generalized linear model as one neuron, :math:`\mathbb{E}[y \mid x] = g^{-1}(w^\top x + b)`
-    (chapter 8, :eq:`ch8-glm-neuron`).
+    r"""A generalized linear model as one neuron, :math:`\mathbb{E}[y \mid x] =
+    g^{-1}(w^\top x + b)` (chapter 8, :eq:`ch8-glm-neuron`).
 
     Parameters: ``family`` (``"gaussian"``, ``"bernoulli"``, ``"poisson"`` or a
-    :class:`~companion.families.Family`); ``link`` (``None`` for the canonical link, ``"identity"``,
-    ``"logit"``, ``"probit"``, ``"log"`` or a :class:`~companion.links.Link`); ``solver`` (``"irls"``:
-    Fisher scoring with the expected information; ``"newton"``: the observed information; ``"gd"``:
-    gradient descent; with the canonical link the first two are the same method); ``fit_intercept``;
-    ``alpha`` (L2 penalty on the weights, 0: maximum likelihood); ``penalize_intercept``; ``max_iter``
-    (default 100, or 10 000 for ``"gd"``); ``tol`` (Newton: the decrement, default 1e-10; ``"gd"``: the
-    largest gradient component, default 1e-6); ``learning_rate`` (of ``"gd"``).
+    :class:`~companion.families.Family`); ``link`` (``None`` for the canonical link,
+    ``"identity"``, ``"logit"``, ``"probit"``, ``"log"`` or a
+    :class:`~companion.links.Link`); ``solver`` (``"irls"``: Fisher scoring with the
+    expected information; ``"newton"``: the observed information; ``"gd"``: gradient
+    descent; with the canonical link the first two are the same method);
+    ``fit_intercept``; ``alpha`` (L2 penalty on the weights, 0: maximum likelihood);
+    ``penalize_intercept``; ``max_iter`` (default 100, or 10 000 for ``"gd"``); ``tol``
+    (Newton: the decrement, default 1e-10; ``"gd"``: the largest gradient component,
+    default 1e-6); ``learning_rate`` (of ``"gd"``).
 
-    Attributes after ``fit``: ``coef_`` (d,), ``intercept_``; ``coef_stderr_``, ``intercept_stderr_``
-    (:math:`\sqrt{\varphi\,\operatorname{diag}\mathcal{I}^{-1}}`; with a penalty, from the penalised
-    Hessian: the Laplace approximation); ``dispersion_`` (Pearson :math:`\chi^2/(N-p)` for the Gaussian,
-    1 otherwise); ``log_likelihood_`` (for the Gaussian at the maximum-likelihood variance); ``deviance_``;
-    ``loss_`` (the minimised objective); ``n_iter_``, ``converged_``, ``history_``; ``mle_exists_``;
-    ``separation_`` (Bernoulli only); ``aliased_`` (coefficients fixed at 0, not identifiable);
-    ``family_``, ``link_``, ``information_``.
+    Attributes after ``fit``: ``coef_`` (d,), ``intercept_``; ``coef_stderr_``,
+    ``intercept_stderr_`` (:math:`\sqrt{\varphi\,\operatorname{diag}\mathcal{I}^{-1}}`;
+    with a penalty, from the penalised Hessian: the Laplace approximation);
+    ``dispersion_`` (Pearson :math:`\chi^2/(N-p)` for the Gaussian, 1 otherwise);
+    ``log_likelihood_`` (for the Gaussian at the maximum-likelihood variance);
+    ``deviance_``; ``loss_`` (the minimised objective); ``n_iter_``, ``converged_``,
+    ``history_``; ``mle_exists_``; ``separation_`` (Bernoulli only); ``aliased_``
+    (coefficients fixed at 0, not identifiable); ``family_``, ``link_``,
+    ``information_``.
     """
 
     parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "family": [Options(("gaussian", "bernoulli", "poisson")), InstanceOf((Family,), "a Family")],
-        "link": [Options(("identity", "logit", "probit", "log")), InstanceOf((Link,), "a Link"), None],
+        "family": [
+            Options(("gaussian", "bernoulli", "poisson")),
+            InstanceOf((Family,), "a Family"),
+        ],
+        "link": [
+            Options(("identity", "logit", "probit", "log")),
+            InstanceOf((Link,), "a Link"),
+            None,
+        ],
         "solver": [Options(("irls", "newton", "gd"))],
-        **_COMMON,
+        **COMMON_CONSTRAINTS,
     }
 
-    def __init__(self, family: str | Family = "gaussian", link: str | Link | None = None, solver: str = "irls",
-                 fit_intercept: bool = True, alpha: float = 0.0, penalize_intercept: bool = False,
-                 max_iter: int | None = None, tol: float | None = None, learning_rate: float = 0.5) -> None:
+    def __init__(
+        self,
+        family: str | Family = "gaussian",
+        link: str | Link | None = None,
+        solver: str = "irls",
+        fit_intercept: bool = True,
+        alpha: float = 0.0,
+        penalize_intercept: bool = False,
+        max_iter: int | None = None,
+        tol: float | None = None,
+        learning_rate: float = 0.5,
+    ) -> None:
         self.family = family
         self.link = link
         self.solver = solver
@@ -89,7 +106,9 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.target_tags.positive_only = self.family in ("poisson",) or isinstance(self.family, Poisson)
+        tags.target_tags.positive_only = self.family in ("poisson",) or isinstance(
+            self.family, Poisson
+        )
         return tags
 
     def _target(self, y: np.ndarray) -> tuple[Family, Link, Array]:
@@ -97,13 +116,21 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
         link = family.canonical_link if self.link is None else get_link(self.link)
         y = family.check_y(np.asarray(y, dtype=float))
         if family.has_dispersion and np.max(np.abs(y), initial=0.0) > 1e150:
-            raise ValueError("responses larger than 1e150 cannot be squared in floating point: divide y "
-                             "by a power of ten and scale the coefficients back")
+            raise ValueError(
+                "responses larger than 1e150 cannot be squared in floating point: "
+                "divide y by a power of ten and scale the coefficients back"
+            )
         self.family_, self.link_ = family, link
-        self.information_ = "observed" if self.solver == "newton" and link != family.canonical_link else "expected"
+        self.information_ = (
+            "observed"
+            if self.solver == "newton" and link != family.canonical_link
+            else "expected"
+        )
         return family, link, y
 
-    def _store_likelihood(self, objective: GLMObjective, Z: Array, target: Array) -> tuple[Array, float]:
+    def _store_likelihood(
+        self, objective: GLMObjective, Z: Array, target: Array
+    ) -> tuple[Array, float]:
         family, n = self.family_, target.size
         mu = self.link_.inverse(Z[:, 0])
         self.deviance_ = family.deviance(target, mu)
@@ -111,15 +138,20 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
         self.dispersion_ = 1.0
         if family.has_dispersion:
             with np.errstate(divide="ignore", invalid="ignore"):
-                pearson = float(np.sum((target - mu) ** 2 / family.variance_function(mu)))
+                pearson = float(
+                    np.sum((target - mu) ** 2 / family.variance_function(mu))
+                )
             self.dispersion_ = pearson / max(n - p, 1)
-            self.log_likelihood_ = -0.5 * n * (np.log(2 * np.pi * self.deviance_ / n) + 1.0)
+            self.log_likelihood_ = (
+                -0.5 * n * (np.log(2 * np.pi * self.deviance_ / n) + 1.0)
+            )
         else:
             self.log_likelihood_ = float(np.sum(family.log_likelihood(target, mu)))
         return mu, self.dispersion_
 
     def linear_predictor(self, X: Any) -> Array:
-        r"""The linear predictor :math:`z = w^\top x + b`, the neuron's pre-activation."""
+        r"""The linear predictor :math:`z = w^\top x + b`, the neuron's
+        pre-activation."""
         self._check_fitted()
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
@@ -130,27 +162,44 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
         return self.link_.inverse(z)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        r""":math:`D^2 = 1 - D(y, \hat\mu)/D(y, \bar y)`, the fraction of deviance explained (the
-        :math:`R^2` of the Gaussian family), as scikit-learn's GLM regressors report it."""
+        r""":math:`D^2 = 1 - D(y, \hat\mu)/D(y, \bar y)`, the fraction of deviance
+        explained (the
+        :math:`R^2` of the Gaussian family), as scikit-learn's GLM regressors report
+        it."""
         self._check_fitted()
         y = self.family_.check_y(np.ravel(np.asarray(y, dtype=float)))
         null = self.family_.deviance(y, np.full_like(y, np.mean(y)))
-        return 1.0 - self.family_.deviance(y, self.predict(X)) / null if null > 0 else float("nan")
+        return (
+            1.0 - self.family_.deviance(y, self.predict(X)) / null
+            if null > 0
+            else float("nan")
+        )
 
 
 class LogisticNeuron(ClassifierMixin, GLMEstimator):
-    r"""Logistic regression as one neuron, :math:`P(y=1\mid x) = \sigma(w^\top x + b)` (chapters 2
-    to 4): :class:`GLMNeuron`'s Bernoulli/logit fit with a binary classifier's conventions (any two
-    labels, ``classes_``, ``predict_proba``). ``solver`` is ``"newton"`` (IRLS) or ``"gd"``; the other
-    parameters and the attributes are :class:`GLMNeuron`'s, plus ``classes_`` (``classes_[1]`` is
-    :math:`y = 1`) and ``separation_`` (``None``, ``"quasi-complete"`` or ``"complete"``).
+    r"""Logistic regression as one neuron, :math:`P(y=1\mid x) = \sigma(w^\top x + b)`
+    (chapters 2 to 4): :class:`GLMNeuron`'s Bernoulli/logit fit with a binary
+    classifier's conventions (any two labels, ``classes_``, ``predict_proba``).
+    ``solver`` is ``"newton"`` (IRLS) or ``"gd"``; the other parameters and the
+    attributes are :class:`GLMNeuron`'s, plus ``classes_`` (``classes_[1]`` is :math:`y
+    = 1`) and ``separation_`` (``None``, ``"quasi-complete"`` or ``"complete"``).
     """
 
-    parameter_constraints: ClassVar[dict[str, list[Any]]] = {"solver": [Options(("newton", "gd"))], **_COMMON}
+    parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "solver": [Options(("newton", "gd"))],
+        **COMMON_CONSTRAINTS,
+    }
 
-    def __init__(self, solver: str = "newton", fit_intercept: bool = True, alpha: float = 0.0,
-                 penalize_intercept: bool = False, max_iter: int | None = None, tol: float | None = None,
-                 learning_rate: float = 0.5) -> None:
+    def __init__(
+        self,
+        solver: str = "newton",
+        fit_intercept: bool = True,
+        alpha: float = 0.0,
+        penalize_intercept: bool = False,
+        max_iter: int | None = None,
+        tol: float | None = None,
+        learning_rate: float = 0.5,
+    ) -> None:
         self.solver = solver
         self.fit_intercept = fit_intercept
         self.alpha = alpha
@@ -169,30 +218,39 @@ class LogisticNeuron(ClassifierMixin, GLMEstimator):
         classes = np.unique(y)
         if classes.size != 2 or type_of_target(y) != "binary":
             raise ValueError(
-                "Only binary classification is supported. LogisticNeuron needs labels of exactly two "
-                f"classes; got {classes.size} class{'es' if classes.size != 1 else ''} "
-                f"{classes[:5].tolist()}. Any two distinct values work; the larger is the positive "
-                "class. For more classes use SoftmaxLayer.")
+                "Only binary classification is supported. LogisticNeuron needs labels "
+                f"of exactly two classes; got {classes.size} "
+                f"class{'es' if classes.size != 1 else ''} {classes[:5].tolist()}. Any "
+                "two distinct values work; the larger is the positive class. For more "
+                "classes use SoftmaxLayer."
+            )
         self.classes_ = classes
         return Bernoulli(), Logit(), (y == classes[1]).astype(float)
 
-    def _store_likelihood(self, objective: GLMObjective, Z: Array, target: Array) -> tuple[Array, float]:
+    def _store_likelihood(
+        self, objective: GLMObjective, Z: Array, target: Array
+    ) -> tuple[Array, float]:
         z = Z[:, 0]
         self.log_likelihood_ = -float(np.sum(losses.softplus(z) - target * z))
         self.deviance_ = -2.0 * self.log_likelihood_
         return losses.sigmoid(z), 1.0
 
     @classmethod
-    def from_weights(cls, coef: Any, intercept: float, classes: Any = (0, 1)) -> LogisticNeuron:
-        """A neuron holding given weights (e.g. a trained network's output layer, chapter 9), as if
-        fitted: it predicts, but has no likelihood or standard errors (``nan``)."""
+    def from_weights(
+        cls, coef: Any, intercept: float, classes: Any = (0, 1)
+    ) -> LogisticNeuron:
+        """A neuron holding given weights (e.g. a trained network's output layer,
+        chapter 9), as if fitted: it predicts, but has no likelihood or standard errors
+        (``nan``)."""
         neuron = cls()
         neuron.coef_ = np.asarray(coef, dtype=float).ravel().copy()
         neuron.intercept_ = float(intercept)
         neuron.classes_ = np.asarray(classes)
         neuron.n_features_in_ = neuron.coef_.size
         neuron.coef_stderr_ = np.full(neuron.coef_.size, np.nan)
-        neuron.intercept_stderr_ = neuron.log_likelihood_ = neuron.deviance_ = float("nan")
+        neuron.intercept_stderr_ = neuron.log_likelihood_ = neuron.deviance_ = float(
+            "nan"
+        )
         return neuron
 
     def decision_function(self, X: Any) -> Array:
@@ -210,111 +268,3 @@ class LogisticNeuron(ClassifierMixin, GLMEstimator):
         """The more probable class (``classes_[1]`` when :math:`z > 0`)."""
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(int)]
-
-
-class SoftmaxLayer(ClassifierMixin, GLMEstimator):
-    r"""Softmax regression as one layer of :math:`k` neurons (chapters 5 to 7), run through the
-    categorical family (:class:`~companion.families.Categorical`):
-    :math:`P(y = c \mid x) = \operatorname{softmax}(Wx + b)_c`.
-
-    **Parameterisation.** Adding the same vector to every row of :math:`[b\; W]` changes no probability,
-    so the layer's :math:`k(d+1)` parameters are not identifiable (chapter 6). Without a penalty the fit
-    is the GLM's: class :math:`k` (``classes_[-1]``, ``reference_class_``) is the reference, its row fixed
-    at 0, and the other rows are :math:`\theta_c`, with :math:`\eta_c = \log(\mu_c/\mu_k)`. With
-    ``alpha > 0`` every class has its own row (the symmetric layer a network trains): the penalty
-    :math:`\frac{\alpha}{2}\lVert W\rVert^2` is smallest when the rows of :math:`W` sum to 0, which makes
-    them identifiable; the unpenalised biases are reported summing to 0, as scikit-learn does. The
-    reference-class fit with a penalty would be a different model: it would shrink every class towards
-    class :math:`k` instead of towards their common mean.
-
-    Parameters and attributes as :class:`LogisticNeuron`, plus ``classes`` (optional: the labels to
-    expect, each must occur in ``y``); ``coef_`` is (k, d), ``intercept_`` (k,), with their standard
-    errors (``nan`` for the fixed reference row).
-    """
-
-    parameter_constraints: ClassVar[dict[str, list[Any]]] = {
-        "solver": [Options(("newton", "gd"))],
-        **_COMMON,
-        "classes": [InstanceOf((list, tuple, np.ndarray), "a list of labels"), None],
-    }
-
-    def __init__(self, solver: str = "newton", fit_intercept: bool = True, alpha: float = 0.0,
-                 penalize_intercept: bool = False, max_iter: int | None = None, tol: float | None = None,
-                 learning_rate: float = 0.5, classes: Any = None) -> None:
-        self.solver = solver
-        self.fit_intercept = fit_intercept
-        self.alpha = alpha
-        self.penalize_intercept = penalize_intercept
-        self.max_iter = max_iter
-        self.tol = tol
-        self.learning_rate = learning_rate
-        self.classes = classes
-
-    def _symmetric(self) -> bool:
-        return self.alpha > 0
-
-    def _target(self, y: np.ndarray) -> tuple[Categorical, None, Array]:
-        check_classification_targets(y)
-        found = np.unique(y)
-        classes = found if self.classes is None else np.unique(np.asarray(self.classes))
-        unknown, missing = np.setdiff1d(found, classes), np.setdiff1d(classes, found)
-        if unknown.size:
-            raise ValueError(f"y contains labels not among the given classes: {unknown[:5].tolist()}")
-        if missing.size:
-            raise ValueError(f"class {missing.tolist()[0]!r} has no examples in y; every class needs "
-                             f"at least one (classes given: {classes.tolist()})")
-        if classes.size < 2:
-            raise ValueError(f"SoftmaxLayer needs at least two classes; y has only 1 class: {classes.tolist()}")
-        self.classes_ = classes
-        self.reference_class_ = None if self._symmetric() else classes[-1]
-        return Categorical(classes.size), None, np.searchsorted(classes, y).astype(float)
-
-    def _set_coefficients(self, Theta: Array, se: Array) -> None:
-        i = int(self.fit_intercept)
-        intercept = Theta[0].copy() if i else np.zeros(Theta.shape[1])
-        if self._symmetric() and i and not self.penalize_intercept:
-            intercept -= intercept.mean()
-        self.intercept_, self.coef_ = intercept, Theta[i:].T.copy()
-        self.intercept_stderr_ = se[0].copy() if i else np.full(Theta.shape[1], np.nan)
-        self.coef_stderr_ = se[i:].T.copy()
-
-    def _store_likelihood(self, objective: GLMObjective, Z: Array, target: Array) -> tuple[Array, float]:
-        self.log_likelihood_ = float(-objective.n * losses.cross_entropy(Z, objective.Y))
-        self.deviance_ = -2.0 * self.log_likelihood_
-        return losses.softmax(Z, axis=1), 1.0
-
-    @classmethod
-    def from_weights(cls, coef: Any, intercept: Any, classes: Any = None) -> SoftmaxLayer:
-        """A layer holding given weights (k, d) and biases (k,), e.g. a trained network's output layer
-        (chapter 9), as if fitted: it predicts, but has no likelihood or standard errors (``nan``)."""
-        layer = cls()
-        layer.coef_ = np.array(coef, dtype=float, ndmin=2)
-        layer.intercept_ = np.asarray(intercept, dtype=float).ravel().copy()
-        k = layer.coef_.shape[0]
-        layer.classes_ = np.arange(k) if classes is None else np.asarray(classes)
-        layer.n_features_in_ = layer.coef_.shape[1]
-        layer.coef_stderr_ = np.full(layer.coef_.shape, np.nan)
-        layer.intercept_stderr_ = np.full(k, np.nan)
-        layer.log_likelihood_ = layer.deviance_ = float("nan")
-        return layer
-
-    def logits(self, X: Any) -> Array:
-        """The :math:`k` logits :math:`Wx + b` of each row, (n, k)."""
-        self._check_fitted()
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return X @ self.coef_.T + self.intercept_
-
-    def decision_function(self, X: Any) -> Array:
-        """scikit-learn's scores: the :math:`k` logits, or for two classes the single score
-        :math:`z_2 - z_1` of ``classes_[1]`` against ``classes_[0]`` (shape (n,))."""
-        Z = self.logits(X)
-        return Z[:, 1] - Z[:, 0] if Z.shape[1] == 2 else Z
-
-    def predict_proba(self, X: Any) -> Array:
-        """Class probabilities (n, k), columns in the order of ``classes_``: the softmax of the logits."""
-        return losses.softmax(self.logits(X), axis=1)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The most probable class of each row."""
-        best = np.argmax(self.logits(X), axis=1)
-        return self.classes_[best]

@@ -1,9 +1,10 @@
-r"""The two optimisers of the book (chapters 4, 7 and 8): gradient descent, the way networks are
-trained, and Newton's method, which for a GLM is iteratively reweighted least squares (IRLS).
+r"""The two optimisers of the book (chapters 4, 7 and 8): gradient descent, the way
+networks are trained, and Newton's method, which for a GLM is iteratively reweighted
+least squares (IRLS).
 
-Both minimise a loss and return a :class:`SolverResult`; both end in one of two ways: converged, or a
-:class:`~companion.exceptions.ConvergenceWarning` that says why not. Neither ever accepts a step that
-increases the loss.
+Both minimise a loss and return a :class:`SolverResult`; both end in one of two ways:
+converged, or a :class:`~companion.exceptions.ConvergenceWarning` that says why not.
+Neither ever accepts a step that increases the loss.
 """
 
 from __future__ import annotations
@@ -20,28 +21,40 @@ from .exceptions import ConvergenceWarning
 from .glm import Evaluation
 from .linalg import Cholesky
 
-__all__ = ["SolverResult", "gradient_descent", "newton", "ConvergenceWarning", "NEWTON_FLOOR"]
+__all__ = [
+    "SolverResult",
+    "gradient_descent",
+    "newton",
+    "ConvergenceWarning",
+    "NEWTON_FLOOR",
+]
 
 LossGrad = Callable[[Array], tuple[float, Array]]
-#: the smallest Newton decrement the test can see, relative: about the square root of the
+#: the smallest Newton decrement the test can see, relative: about the square root of
+# the
 #: rounding error of the loss
 NEWTON_FLOOR = 3e-8
 #: the rounding error of a loss summed over many rows, relative to the size of its terms
-#: (``Evaluation.magnitude``): two losses closer than this are not told apart by the line search
+#: (``Evaluation.magnitude``): two losses closer than this are not told apart by the
+# line search
 ROUNDING = 64 * np.finfo(float).eps
-#: the reciprocal condition number below which a Newton system is not trusted (chapter 8)
+#: the reciprocal condition number below which a Newton system is not trusted (chapter
+# 8)
 MIN_RCOND = 1e-10
 
 
 @dataclass
 class SolverResult:
-    """What a solver returns: the estimate (working coordinates), how it got there, whether it
-    converged, and for Newton the factorisation of the last Hessian (the standard errors use it)."""
+    """What a solver returns: the estimate (working coordinates), how it got there,
+    whether it converged, and for Newton the factorisation of the last Hessian (the
+    standard errors use it)."""
 
     beta: Array
     n_iter: int
     converged: bool
-    history: list[float] = field(default_factory=list)  #: the loss before each step and at the end
+    history: list[float] = field(
+        default_factory=list
+    )  #: the loss before each step and at the end
     factor: Cholesky | None = None
     message: str = ""
 
@@ -50,16 +63,23 @@ def _warn(message: str) -> None:
     warnings.warn(message, ConvergenceWarning, stacklevel=4)
 
 
-def gradient_descent(loss_and_gradient: LossGrad, theta0: Array, learning_rate: float,
-                     max_iter: int, tol: float) -> SolverResult:
-    r"""Fixed-step gradient descent :math:`\theta \leftarrow \theta - \varepsilon\nabla J(\theta)`
-    (chapter 4), stopped when the largest gradient component is at most ``tol``.
+def gradient_descent(
+    loss_and_gradient: LossGrad,
+    theta0: Array,
+    learning_rate: float,
+    max_iter: int,
+    tol: float,
+) -> SolverResult:
+    r"""Fixed-step gradient descent :math:`\theta \leftarrow \theta - \varepsilon\nabla
+    J(\theta)` (chapter 4), stopped when the largest gradient component is at most
+    ``tol``.
 
     No line search: the book shows the fixed-step method and how its speed depends on
-    :math:`\varepsilon` and on the scaling of the inputs. A step that makes the loss non-finite or
-    increases it a millionfold means :math:`\varepsilon` is too large: the solver stops there (keeping
-    the last finite point) with a warning. No test on the change of the loss: it would sit at rounding
-    level and make iteration counts differ between machines.
+    :math:`\varepsilon` and on the scaling of the inputs. A step that makes the loss
+    non-finite or increases it a millionfold means :math:`\varepsilon` is too large: the
+    solver stops there (keeping the last finite point) with a warning. No test on the
+    change of the loss: it would sit at rounding level and make iteration counts differ
+    between machines.
     """
     theta = np.array(theta0, dtype=float)
     loss, grad = loss_and_gradient(theta)
@@ -70,9 +90,11 @@ def gradient_descent(loss_and_gradient: LossGrad, theta0: Array, learning_rate: 
         candidate = theta - learning_rate * grad
         new_loss, new_grad = loss_and_gradient(candidate)
         if not np.isfinite(new_loss) or new_loss > 1e6 * max(1.0, abs(history[0])):
-            message = (f"gradient descent diverged at iteration {it}: the loss went from {loss:.3g} "
-                       f"to {new_loss:.3g}; learning_rate={learning_rate:g} is too large for this "
-                       "problem (standardise the inputs or lower it)")
+            message = (
+                f"gradient descent diverged at iteration {it}: the loss went from "
+                f"{loss:.3g} to {new_loss:.3g}; learning_rate={learning_rate:g} is too "
+                "large for this problem (standardise the inputs or lower it)"
+            )
             _warn(message)
             return SolverResult(theta, it - 1, False, history, message=message)
         theta, loss, grad = candidate, new_loss, new_grad
@@ -80,41 +102,52 @@ def gradient_descent(loss_and_gradient: LossGrad, theta0: Array, learning_rate: 
     largest = float(np.max(np.abs(grad), initial=0.0))
     if largest <= tol:
         return SolverResult(theta, max_iter, True, history)
-    message = (f"gradient descent did not converge in max_iter={max_iter} iterations: the largest "
-               f"gradient component is {largest:.3g}, tol={tol:g}. Increase max_iter or the "
-               "learning rate, or standardise the inputs.")
+    message = (
+        f"gradient descent did not converge in max_iter={max_iter} iterations: the "
+        f"largest gradient component is {largest:.3g}, tol={tol:g}. Increase max_iter "
+        "or the learning rate, or standardise the inputs."
+    )
     _warn(message)
     return SolverResult(theta, max_iter, False, history, message=message)
 
 
 class NewtonObjective(Protocol):
-    """What :func:`newton` needs of a loss (:class:`companion.glm.GLMObjective` provides it)."""
+    """What :func:`newton` needs of a loss (:class:`companion.glm.GLMObjective` provides
+    it)."""
 
-    def evaluate(self, beta: Array, order: int = 2, observed: bool | None = None) -> Evaluation: ...
+    def evaluate(
+        self, beta: Array, order: int = 2, observed: bool | None = None
+    ) -> Evaluation: ...
 
     def precondition(self, beta: Array) -> tuple[Array, Array]: ...
 
 
-def newton(objective: NewtonObjective, beta0: Array, max_iter: int, tol: float) -> SolverResult:
-    r"""Newton's method with backtracking (chapters 4 and 8): :math:`\beta \leftarrow \beta +
-    t\,\Delta\beta` with :math:`\nabla^2 J\,\Delta\beta = -\nabla J`.
+def newton(
+    objective: NewtonObjective, beta0: Array, max_iter: int, tol: float
+) -> SolverResult:
+    r"""Newton's method with backtracking (chapters 4 and 8): :math:`\beta \leftarrow
+    \beta + t\,\Delta\beta` with :math:`\nabla^2 J\,\Delta\beta = -\nabla J`.
 
     A template method; each iteration
 
-    1. evaluates the loss, its gradient and Hessian in one pass (``objective.evaluate``);
-    2. factorises the Hessian once (:class:`~companion.linalg.Cholesky`, equilibrated). If it is not
-       positive definite or its condition number exceeds ``1/MIN_RCOND``, the objective is asked once to
-       ``precondition`` (an orthonormal basis for the design, rank-deficient columns dropped) and the
-       iteration starts again; a non-positive-definite *observed* Hessian is replaced by the expected one;
-    3. solves for the step and computes the Newton decrement :math:`\lambda^2 = -\nabla J^\top
-       \Delta\beta`, the gradient measured in the metric of the Hessian (:math:`\lambda^2/2` is the
-       decrease the step predicts). If :math:`\lambda \le \max(\mathtt{tol}, 3\cdot 10^{-8})
-       \sqrt{\max(1, |J|)}` the full step is taken and the method stops: near the optimum each step
-       squares the error, so that step lands on the optimum to rounding. Unlike the raw gradient, the
-       decrement does not depend on the units of the columns;
-    4. otherwise halves :math:`t = 1, 1/2, \dots` until the loss decreases (Armijo's condition); a step
-       that does not decrease the loss is never taken, and if none does the method stops with a
-       :class:`~companion.exceptions.ConvergenceWarning` naming the failed step.
+    1. evaluates the loss, its gradient and Hessian in one pass
+       (``objective.evaluate``);
+    2. factorises the Hessian once (:class:`~companion.linalg.Cholesky`, equilibrated).
+       If it is not positive definite or its condition number exceeds ``1/MIN_RCOND``,
+       the objective is asked once to ``precondition`` (an orthonormal basis for the
+       design, rank-deficient columns dropped) and the iteration starts again; a
+       non-positive-definite *observed* Hessian is replaced by the expected one;
+    3. solves for the step and computes the Newton decrement :math:`\lambda^2 = -\nabla
+       J^\top \Delta\beta`, the gradient measured in the metric of the Hessian
+       (:math:`\lambda^2/2` is the decrease the step predicts). If :math:`\lambda \le
+       \max(\mathtt{tol}, 3\cdot 10^{-8}) \sqrt{\max(1, |J|)}` the full step is taken
+       and the method stops: near the optimum each step squares the error, so that step
+       lands on the optimum to rounding. Unlike the raw gradient, the decrement does not
+       depend on the units of the columns;
+    4. otherwise halves :math:`t = 1, 1/2, \dots` until the loss decreases (Armijo's
+       condition); a step that does not decrease the loss is never taken, and if none
+       does the method stops with a :class:`~companion.exceptions.ConvergenceWarning`
+       naming the failed step.
 
     The last factorisation is returned: the standard errors come from it.
     """
@@ -125,7 +158,9 @@ def newton(objective: NewtonObjective, beta0: Array, max_iter: int, tol: float) 
     for it in range(1, max_iter + 1):
         factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
         if factor is None and getattr(objective, "observed", False):
-            ev = objective.evaluate(beta, 2, observed=False)  # Fisher's step where Newton's is not
+            ev = objective.evaluate(
+                beta, 2, observed=False
+            )  # Fisher's step where Newton's is not
             factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
         if (factor is None or factor.rcond < MIN_RCOND) and not preconditioned:
             beta, _ = objective.precondition(beta)
@@ -134,8 +169,14 @@ def newton(objective: NewtonObjective, beta0: Array, max_iter: int, tol: float) 
             history[-1] = ev.loss
             factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
         if factor is None or ev.gradient is None:
-            return _stop(beta, it - 1, history, None, "the Hessian is not positive definite even in "
-                         "an orthonormal basis for the design: the loss is not strictly convex here")
+            return _stop(
+                beta,
+                it - 1,
+                history,
+                None,
+                "the Hessian is not positive definite even in an orthonormal basis "
+                "for the design: the loss is not strictly convex here",
+            )
         step = -factor.solve(ev.gradient)
         decrement = max(-float(ev.gradient @ step), 0.0)
         threshold = floor * floor * max(1.0, abs(ev.loss))
@@ -148,24 +189,36 @@ def newton(objective: NewtonObjective, beta0: Array, max_iter: int, tol: float) 
             return SolverResult(beta, it, True, history, factor)
         accepted = _backtrack(objective, beta, step, ev)
         if accepted is None:
-            return _stop(beta, it - 1, history, factor, "no step along the Newton direction decreased "
-                         f"the loss (Newton decrement {np.sqrt(decrement):.3g}): the fit is at the "
-                         "limit of floating-point accuracy or the problem is degenerate")
+            return _stop(
+                beta,
+                it - 1,
+                history,
+                factor,
+                "no step along the Newton direction decreased the loss (Newton "
+                f"decrement {np.sqrt(decrement):.3g}): the fit is at the limit of "
+                "floating-point accuracy or the problem is degenerate",
+            )
         beta, ev = accepted
         history.append(ev.loss)
     relative = np.sqrt(decrement / max(1.0, abs(ev.loss)))
-    return _stop(beta, max_iter, history, factor,
-                 f"Newton's method did not converge in max_iter={max_iter} iterations: the Newton "
-                 f"decrement relative to sqrt(max(1, |loss|)) is {relative:.3g}, above the threshold "
-                 f"{floor:g}. Increase max_iter; if the estimate does not exist (separation), it "
-                 "never will")
+    return _stop(
+        beta,
+        max_iter,
+        history,
+        factor,
+        f"Newton's method did not converge in max_iter={max_iter} iterations: the "
+        f"Newton decrement relative to sqrt(max(1, |loss|)) is {relative:.3g}, above "
+        f"the threshold {floor:g}. Increase max_iter; if the estimate does not exist "
+        "(separation), it never will",
+    )
 
 
-def _backtrack(objective: NewtonObjective, beta: Array, step: Array,
-               ev: Evaluation) -> tuple[Array, Evaluation] | None:
-    """Halve the step until the loss decreases (Armijo, constant 1e-4, to rounding); the accepted
-    point's gradient
-    and Hessian come with its evaluation. ``None`` if 60 halvings do not decrease the loss."""
+def _backtrack(
+    objective: NewtonObjective, beta: Array, step: Array, ev: Evaluation
+) -> tuple[Array, Evaluation] | None:
+    """Halve the step until the loss decreases (Armijo, constant 1e-4, to rounding); the
+    accepted point's gradient and Hessian come with its evaluation. ``None`` if 60
+    halvings do not decrease the loss."""
     slope = float(ev.gradient @ step) if ev.gradient is not None else 0.0
     t = 1.0
     for _ in range(60):
@@ -180,7 +233,12 @@ def _backtrack(objective: NewtonObjective, beta: Array, step: Array,
     return None
 
 
-def _stop(beta: Array, n_iter: int, history: list[float], factor: Cholesky | None,
-          message: str) -> SolverResult:
+def _stop(
+    beta: Array,
+    n_iter: int,
+    history: list[float],
+    factor: Cholesky | None,
+    message: str,
+) -> SolverResult:
     _warn(message)
     return SolverResult(beta, n_iter, False, history, factor, message)
