@@ -109,7 +109,12 @@ class GLMObjective:
         self.outputs = self.k if (symmetric or not self.categorical) else self.k - 1
         self.scale = np.ones(self.p)
         if scale_columns:
-            top = np.max(np.abs(X), axis=0, initial=0.0) if d else np.zeros(0)
+            # the largest |x_ij| of each column, without an N x d temporary
+            top = (
+                np.maximum(X.max(axis=0), -X.min(axis=0))
+                if d and self.n
+                else np.zeros(d)
+            )
             self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
         self.keep = np.arange(
             self.p
