@@ -210,7 +210,7 @@ def plot_softmax_one_logit(
     Z = np.column_stack([z1] + [np.full_like(z1, v) for v in others])
     P = softmax(Z, axis=1)
     for c in range(P.shape[1]):
-        label = r"$\hat p_1$ (logit varies)" if c == 0 else rf"$\hat p_{c + 1}$ ($z_{c + 1} = {others[c - 1]:g}$)"
+        label = r"$\mu_1$ (logit varies)" if c == 0 else rf"$\mu_{c + 1}$ ($z_{c + 1} = {others[c - 1]:g}$)"
         ax.plot(z1, P[:, c], label=label)
     ax.set(xlabel=r"logit $z_1$", ylabel="probability", title=title, ylim=(-0.02, 1.02))
     ax.grid(alpha=0.3)
@@ -219,16 +219,16 @@ def plot_softmax_one_logit(
 
 
 def plot_inverse_links(ax: Axes | None = None, title: str = "Activations are inverse links") -> Axes:
-    r"""The inverse links :math:`g^{-1}(\eta)` of chapter 8 as activation functions: identity (Gaussian),
+    r"""The inverse links :math:`g^{-1}(z)` of chapter 8 as activation functions: identity (Gaussian),
     sigmoid (Bernoulli, logit link), standard normal cdf (Bernoulli, probit link) and exp (Poisson)."""
-    from .families import get_link
+    from .links import get_link
 
     ax = _axes(ax, (6.5, 4))
-    eta = np.linspace(-4, 4, 401)
+    z = np.linspace(-4, 4, 401)
     for name, label, style in (("identity", "identity (Gaussian)", "-"), ("logit", r"sigmoid $\sigma$ (Bernoulli, logit)", "-"),
                                ("probit", r"normal cdf $\Phi$ (Bernoulli, probit)", "--"), ("log", "exp (Poisson, log)", "-")):
-        ax.plot(eta, get_link(name).inverse(eta), style, label=label)
-    ax.set(xlabel=r"linear predictor $\eta = w^\top x + b$", ylabel=r"mean $\mu = g^{-1}(\eta)$", title=title, ylim=(-1.5, 4))
+        ax.plot(z, get_link(name).inverse(z), style, label=label)
+    ax.set(xlabel=r"linear predictor $z = w^\top x + b$", ylabel=r"mean $\mu = g^{-1}(z)$", title=title, ylim=(-1.5, 4))
     ax.axhline(0, color="0.6", lw=0.8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="upper left")
