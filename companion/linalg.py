@@ -52,7 +52,8 @@ class Cholesky:
         definite."""
         scale = np.sqrt(np.abs(np.diag(H)))
         scale[scale == 0] = 1.0
-        Hs = H / np.outer(scale, scale)
+        with np.errstate(invalid="ignore", over="ignore"):  # inf / inf: refused below
+            Hs = H / np.outer(scale, scale)
         if not np.all(np.isfinite(Hs)):
             return None
         with _BLAS.limit(limits=1, user_api="blas"):
