@@ -289,7 +289,12 @@ class GLMObjective:
         self._coordinates_changed()
         if dropped.size:
             return self.initial(), dropped
-        return self._vector(R @ (theta_kept * self.scale[self.keep][:, None])), dropped
+        B = R @ (theta_kept * self.scale[self.keep][:, None])
+        if not self.free[0, -1] and self.keep[0] == 0:
+            # the last intercept is fixed: shift every intercept (which changes no
+            # probability) so that it is 0 here too, rather than drop it
+            B[0] -= B[0, -1]
+        return self._vector(B), dropped
 
     def condition_number(self) -> float:
         """The condition number of the scaled design when it was preconditioned (how
