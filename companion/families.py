@@ -226,8 +226,9 @@ class Bernoulli(Family):
         r"""For a non-canonical link, the score :math:`y\mu'/\mu - (1-y)\mu'/(1-\mu)`
         and the weight :math:`\mu'^2/(\mu(1-\mu))` from logarithms (:math:`\log\mu'`,
         :math:`\log\mu`, :math:`\log(1-\mu)`), finite where :math:`\mu'` and
-        :math:`1-\mu` underflow (a probit predictor beyond 38)."""
-        if link == self.canonical_link or observed:
+        :math:`1-\mu` underflow (a probit predictor beyond 38); the observed weight
+        from the generic formula."""
+        if link == self.canonical_link:
             return super().derivatives(y, z, link, observed)
         log_d1, log_mu = link.log_inverse_deriv(z), link.log_inverse(z)
         log_cmu = link.log_inverse_complement(z)
@@ -236,6 +237,8 @@ class Bernoulli(Family):
             weight = np.exp(2.0 * log_d1 - log_mu - log_cmu)
         # -inf where the mean leaves [0, 1] (a log or identity link): log mu > 0 or nan
         loglik = np.where(log_mu <= 0, np.where(y == 1, log_mu, log_cmu), -np.inf)
+        if observed:
+            weight = super().derivatives(y, z, link, observed=True).weight
         return RowTerms(loglik[:, 0], score, weight)
 
 
