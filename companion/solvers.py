@@ -218,11 +218,13 @@ def _backtrack(
 ) -> tuple[Array, Evaluation] | None:
     """Halve the step until the loss decreases (Armijo, constant 1e-4, to rounding); the
     accepted point's gradient and Hessian come with its evaluation. ``None`` if 60
-    halvings do not decrease the loss."""
+    halvings do not decrease the loss, or the step has become too short to move."""
     slope = float(ev.gradient @ step) if ev.gradient is not None else 0.0
     t = 1.0
     for _ in range(60):
         candidate = beta + t * step
+        if np.array_equal(candidate, beta):  # too short to move: not a step
+            return None
         trial = objective.evaluate(candidate, 2 if t == 1.0 else 0)
         noise = ROUNDING * max(ev.magnitude, trial.magnitude)
         if np.isfinite(trial.loss) and trial.loss <= ev.loss + 1e-4 * t * slope + noise:
