@@ -46,10 +46,12 @@ BLOCK_ENTRIES = 1 << 19
 
 @dataclass
 class Evaluation:
-    """The loss and, if asked for, its gradient and Hessian at one point (working
+    r"""The loss and, if asked for, its gradient and Hessian at one point (working
     coordinates). ``magnitude`` is the mean absolute size of the terms summed into the
-    loss: the loss carries a rounding error of a few units in the last place of it,
-    however small the loss itself."""
+    loss, plus :math:`\frac1N\sum_i |u_i|\,\lVert\beta\rVert_1` for the rounding of
+    the linear predictors (each :math:`z_i` a sum of terms up to
+    :math:`\lVert\beta\rVert_1` in size): the loss carries a rounding error of a few
+    units in the last place of it, however small the loss itself."""
 
     loss: float
     gradient: Array | None = None
@@ -106,10 +108,14 @@ class GLMObjective:
             self.constant_size = float(np.sum(np.abs(constant)))
         self.outputs = self.k if (symmetric or not self.categorical) else self.k - 1
         self.scale = np.ones(self.p)
-        if scale_columns and d and self.n:
+        self.row_bound = 1.0  # the largest |entry| of the working design
+        if d and self.n:
             # the largest |x_ij| of each column, without an N x d temporary
             top = np.maximum(X.max(axis=0), -X.min(axis=0))
-            self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
+            if scale_columns:
+                self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
+            else:
+                self.row_bound = max(1.0, float(top.max()))
         self.keep = np.arange(self.p)  # the columns not aliased (rank deficiency)
         self.basis: Array | None = None  # R of the scaled design, when preconditioned
         self.free = np.ones((self.p, self.outputs), dtype=bool)
@@ -201,6 +207,7 @@ class GLMObjective:
         B = self._matrix(beta)
         m, q = self.outputs, len(self.keep)
         loglik, size = self.constant, self.constant_size
+        spread = np.zeros(m)  # sum of |u_i| for each output
         G, H = np.zeros((q, m)), np.zeros((q * m, q * m))
         with np.errstate(all="ignore"):
             for A, Y in self._blocks():
@@ -214,6 +221,7 @@ class GLMObjective:
                     terms = self.family.derivatives(Y, Z, self.link, observed)
                 loglik += float(np.sum(terms.loglik))
                 size += float(np.sum(np.abs(terms.loglik)))
+                spread += np.sum(np.abs(terms.score[:, :m]), axis=0)
                 if order >= 1:
                     G -= A.T @ terms.score[:, :m]
                 if order >= 2:
@@ -230,7 +238,9 @@ class GLMObjective:
         if order >= 2:
             H = H / self.n + self.penalty_hessian
             hessian = H[np.ix_(self.mask, self.mask)]
-        return Evaluation(loss, gradient, hessian, size / self.n + abs(loss))
+        rounding = self.row_bound * float(spread @ np.sum(np.abs(B), axis=0))
+        magnitude = (size + rounding) / self.n + abs(loss)
+        return Evaluation(loss, gradient, hessian, magnitude)
 
     def _add_information(
         self, H: Array, A: Array, weight: Array, lowrank: Array | None
