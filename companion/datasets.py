@@ -65,8 +65,8 @@ def make_logistic(
     n: int, d: int, seed: int = 0, scale: float = 0.5
 ) -> tuple[NDArray[np.float64], np.ndarray, NDArray[np.float64]]:
     """``n`` rows of ``d`` standard normal features and labels drawn from a logistic
-    model with coefficients ``scale * N(0, 1/d)`` and intercept 0.25. Returns ``X, y,
-    true_coefficients``."""
+    model with coefficients ``2 * scale * N(0, 1/d)`` and intercept 0.25. Returns ``X,
+    y, true_coefficients``."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
     beta = scale * rng.normal(size=d) / np.sqrt(d) * 2
