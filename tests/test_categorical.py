@@ -26,6 +26,7 @@ def _mp(matrix) -> np.ndarray:
     return np.array(matrix.tolist(), dtype=float).squeeze()
 
 
+@settings(max_examples=100)
 @given(st.lists(st.floats(-30, 30), min_size=2, max_size=2))
 def test_equals_sympys_derivation(values):
     cat = Categorical(3)

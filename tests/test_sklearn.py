@@ -78,7 +78,7 @@ def test_pipeline_and_grid_search_over_alpha_end_to_end(make, data, param):
         "anes": datasets.load_anes96,
         "randhie": datasets.load_randhie,
     }[data]()
-    X, y = d.X[:1500], d.y[:1500]
+    X, y = d.X[:600], d.y[:600]
     pipe = make_pipeline(StandardScaler(), make())
     search = GridSearchCV(pipe, {param: [0.0, 1e-3, 0.1]}, cv=3, error_score="raise")
     search.fit(X, y)
