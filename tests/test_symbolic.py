@@ -1,5 +1,6 @@
-"""The SymPy derivations: the rewritten form is the density, and a', a'' are the mean and variance
-computed independently by summing or integrating against the density."""
+"""companion.symbolic: the SymPy derivations. The rewritten form is the density, and a',
+a'' are the mean and variance computed independently by summing or integrating against
+the density."""
 
 import pytest
 import sympy as sp
@@ -15,11 +16,15 @@ def test_rewritten_form_equals_density(make):
         for y in (0, 1):
             assert sp.simplify(back.subs(form.y, y) - form.density.subs(form.y, y)) == 0
     else:
-        assert sp.simplify(sp.expand_log(sp.log(back) - sp.log(form.density), force=True)) == 0
+        assert (
+            sp.simplify(sp.expand_log(sp.log(back) - sp.log(form.density), force=True))
+            == 0
+        )
 
 
 def _moments(form):
-    """E[y] and Var[y] from the density itself, by summation or integration (not from a)."""
+    """E[y] and Var[y] from the density itself, by summation or integration (not from
+    a)."""
     y, p = form.y, form.density
     if form.name == "Bernoulli":
         m1 = sum(v * p.subs(y, v) for v in (0, 1))
@@ -44,7 +49,9 @@ def test_a_prime_is_expectation_and_a_second_is_variance(make):
 def test_bernoulli_pieces():
     form = S.bernoulli()
     phi = form.parameter
-    assert sp.expand_log(form.natural_parameter - sp.log(phi / (1 - phi)), force=True) == 0
+    assert (
+        sp.expand_log(form.natural_parameter - sp.log(phi / (1 - phi)), force=True) == 0
+    )
     assert sp.simplify(form.inverse_link - 1 / (1 + sp.exp(-S.eta))) == 0
     assert sp.simplify(form.log_partition - sp.log(1 + sp.exp(S.eta))) == 0
     assert form.log_base_measure == 0
