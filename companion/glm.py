@@ -258,7 +258,7 @@ class GLMObjective:
         return self.evaluate(beta, order=0).loss
 
     def loss_and_gradient(self, beta: Array) -> tuple[float, Array]:
-        r""":math:`J_\alpha` and its gradient at ``beta`` (what gradient descent needs)."""
+        r""":math:`J_\alpha` and its gradient at ``beta``, for gradient descent."""
         ev = self.evaluate(beta, order=1)
         if ev.gradient is None:
             return ev.loss, np.full(self.n_params, np.nan)
