@@ -46,10 +46,11 @@ BLOCK_ENTRIES = 1 << 19
 
 @dataclass
 class Evaluation:
-    """The loss and, if asked for, its gradient and Hessian at one point (working
-    coordinates). ``magnitude`` is the mean absolute size of the terms summed into the
-    loss: the loss carries a rounding error of a few units in the last place of it,
-    however small the loss itself."""
+    r"""The loss and, if asked for, its gradient and Hessian at one point (working
+    coordinates). ``magnitude`` bounds, in units of the rounding error, how much the
+    computed loss can be off however small the loss itself: the mean absolute size of
+    its terms, plus how much each term moves with the rounding of its linear predictor
+    (:math:`|u_i|\,|x_i|^\top|\beta|`)."""
 
     loss: float
     gradient: Array | None = None
@@ -213,7 +214,11 @@ class GLMObjective:
                     assert self.link is not None  # a scalar family always has one
                     terms = self.family.derivatives(Y, Z, self.link, observed)
                 loglik += float(np.sum(terms.loglik))
+                # rounding of the loss: of its terms, and of z = A B where the products
+                # cancel (|A| |B| much larger than |z|), each changing l_i by |u_i| dz_i
+                spread = np.abs(A) @ np.abs(B)
                 size += float(np.sum(np.abs(terms.loglik)))
+                size += float(np.sum(np.abs(terms.score[:, :m]) * spread))
                 if order >= 1:
                     G -= A.T @ terms.score[:, :m]
                 if order >= 2:
