@@ -3,19 +3,18 @@ tests can compare them with the numpy code and with independent references.
 
 Chapter 1 takes the log of a density, expands it and reads off the pieces of
 
-.. math:: \log p(y;\eta) = \eta\, T(y) - a(\eta) + c(y)        \quad\text{(ch1-ef)}
+.. math:: \log p(y;\eta) = \eta\, T(y) - a(\eta) + c(y)
 
-(the coefficient of :math:`y` is the natural parameter, the terms without :math:`y` are
-:math:`-a`, the terms with :math:`y` alone are :math:`c`), or, for an
-exponential-dispersion family with dispersion :math:`\varphi`,
+(:eq:`ch1-ef`; the coefficient of :math:`y` is the natural parameter, the terms
+without :math:`y` are :math:`-a`, the terms with :math:`y` alone are :math:`c`), or, for
+an exponential-dispersion family with dispersion :math:`\varphi`,
 
 .. math:: \varphi \log p(y;\eta,\varphi) = y\eta - a(\eta) + \varphi\, c(y,\varphi)
-          \quad\text{(ch1-edf)}.
 
-It then solves for the usual parameter (the inverse canonical link) and writes :math:`a`
-as a function of :math:`\eta`. The moments are computed twice: from the derivatives of
-:math:`a`, and from the density itself (sums or integrals over the support), so that
-the theorem of chapter 1 is checked rather than assumed.
+(:eq:`ch1-edf`). It then solves for the usual parameter (the inverse canonical link)
+and writes :math:`a` as a function of :math:`\eta`. The moments are computed twice:
+from the derivatives of :math:`a`, and from the density itself (sums or integrals over
+the support), so that the theorem of chapter 1 is checked rather than assumed.
 """
 
 from __future__ import annotations
@@ -111,7 +110,7 @@ class _Moments:
 
     def cumulant(self, r: int) -> sp.Expr:
         r""":math:`\varphi^{r-1} a^{(r)}(\eta)`, the :math:`r`-th cumulant of :math:`y`
-        (chapter 1, {prf:ref}`ch1-thm-log-partition`); :math:`r = 1` is the mean."""
+        (chapter 1, :eq:`ch1-cgf`); :math:`r = 1` is the mean."""
         return sp.simplify(self.phi ** (r - 1) * sp.diff(self.log_partition, eta, r))
 
     def mean(self) -> sp.Expr:
@@ -142,7 +141,7 @@ class _Moments:
 
     def canonical_link(self, mean: sp.Symbol | None = None) -> sp.Expr:
         r"""The canonical link :math:`g(\mu) = (a')^{-1}(\mu)`: the natural parameter as
-        a function of the mean (eq. ch1-canonical)."""
+        a function of the mean (:eq:`ch1-canonical`)."""
         mean = self._mean_symbol() if mean is None else mean
         solutions = sp.solve(sp.Eq(mean, sp.diff(self.log_partition, eta)), eta)
         if len(solutions) != 1:
@@ -152,7 +151,7 @@ class _Moments:
     def variance_function(self, mean: sp.Symbol | None = None) -> sp.Expr:
         r"""The variance function :math:`V(\mu) = a''(\eta)` at :math:`\eta = g(\mu)`,
         so that :math:`\operatorname{Var}[y] = \varphi V(\mu)`
-        (eq. ch1-variance-function)."""
+        (:eq:`ch1-variance-function`)."""
         mean = self._mean_symbol() if mean is None else mean
         a2 = sp.diff(self.log_partition, eta, 2)
         return _tidy(sp.factor(sp.simplify(a2.subs(eta, self.canonical_link(mean)))))
@@ -170,7 +169,7 @@ class _Moments:
 @dataclass(frozen=True)
 class ExponentialForm(_Moments):
     r"""A density written as :math:`p(y;\eta) = \exp(\eta\,T(y) - a(\eta) + c(y))`
-    (chapter 1, eq. ch1-ef)."""
+    (chapter 1, :eq:`ch1-ef`)."""
 
     name: str
     y: sp.Symbol
@@ -240,7 +239,7 @@ def derive_exponential_form(
     support: str | None = None,
 ) -> ExponentialForm:
     r"""Rewrite ``density`` (a function of ``y`` and ``parameter``) in the form
-    :math:`\exp(\eta y - a(\eta) + c(y))` (chapter 1, eq. ch1-ef).
+    :math:`\exp(\eta y - a(\eta) + c(y))` (chapter 1, :eq:`ch1-ef`).
 
     Requires :math:`\log p` to be linear in :math:`y` apart from terms in :math:`y`
     alone, which is what being in the family with :math:`T(y) = y` means. ``support`` is
@@ -260,7 +259,7 @@ def derive_exponential_form(
 class ExponentialDispersionForm(_Moments):
     r"""A density written as
     :math:`p(y;\eta,\varphi) = \exp\big((y\eta - a(\eta))/\varphi + c(y,\varphi)\big)`
-    (chapter 1, eq. ch1-edf): :math:`\mathbb{E}[y] = a'(\eta)` and
+    (chapter 1, :eq:`ch1-edf`): :math:`\mathbb{E}[y] = a'(\eta)` and
     :math:`\operatorname{Var}[y] = \varphi\, a''(\eta) = \varphi V(\mu)`."""
 
     name: str
@@ -298,7 +297,7 @@ def derive_dispersion_form(
 ) -> ExponentialDispersionForm:
     r"""Rewrite ``density`` as
     :math:`\exp((y\eta - a(\eta))/\varphi + c(y,\varphi))` for the given dispersion
-    :math:`\varphi` (chapter 1, eq. ch1-edf).
+    :math:`\varphi` (chapter 1, :eq:`ch1-edf`).
 
     :math:`\varphi\log p` is expanded: the coefficient of :math:`y` is :math:`\eta`, the
     terms with the parameter are :math:`-a(\eta)`, and the rest is
