@@ -273,21 +273,25 @@ class GLMObjective:
     def precondition(self, beta: Array, rank_tol: float = 1e-10) -> tuple[Array, Array]:
         r"""Rotate the working coordinates by the :math:`R` of the scaled design's QR
         factorisation, so that the design the solver sees has orthonormal columns.
-        Without a penalty, columns that are linear combinations of others (relative
-        size below ``rank_tol`` in a pivoted QR of :math:`R`) are dropped, their
-        coefficients fixed at 0. Returns ``beta`` in the new coordinates (the starting
-        point if columns were dropped) and the dropped columns."""
+
+        Without a penalty, a column is dropped (its coefficient fixed at 0) when it is a
+        linear combination of the columns before it: :math:`|R_{jj}|`, its distance from
+        their span, is below ``rank_tol`` times its length. Taken in order, as R's
+        ``lm`` does, the intercept and the earlier columns are kept. Returns ``beta`` in
+        the new coordinates (the starting point if columns were dropped) and the dropped
+        columns."""
         theta_kept = self.transform() @ self._matrix(beta)
         self.basis = None
         R = r_factor(A for A, _ in self._blocks())
         dropped = np.zeros(0, dtype=int)
         if self.alpha == 0:
-            _, R2, pivots = linalg.qr(R, pivoting=True)
-            diag = np.abs(np.diag(R2))
-            rank = int(np.sum(diag > rank_tol * diag[0])) if diag[0] > 0 else 0
-            if rank < len(self.keep):
-                dropped = self.keep[np.sort(pivots[rank:])]
-                self.keep = np.setdiff1d(self.keep, dropped)
+            lengths = np.linalg.norm(R, axis=0)
+            dependent = np.abs(np.diag(R)) <= rank_tol * np.where(
+                lengths > 0, lengths, 1
+            )
+            if np.any(dependent):
+                dropped = self.keep[dependent]
+                self.keep = self.keep[~dependent]
                 self._coordinates_changed()
                 R = r_factor(A for A, _ in self._blocks())
         self.basis = R
