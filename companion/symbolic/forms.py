@@ -1,46 +1,21 @@
-r"""SymPy derivations shown in the book, as functions, so that the chapters and the
-tests can compare them with the numpy code and with independent references.
-
-Chapter 1 takes the log of a density, expands it and reads off the pieces of
-
-.. math:: \log p(y;\eta) = \eta\, T(y) - a(\eta) + c(y)
-
-(:eq:`ch1-ef`; the coefficient of :math:`y` is the natural parameter, the terms
-without :math:`y` are :math:`-a`, the terms with :math:`y` alone are :math:`c`), or, for
-an exponential-dispersion family with dispersion :math:`\varphi`,
-
-.. math:: \varphi \log p(y;\eta,\varphi) = y\eta - a(\eta) + \varphi\, c(y,\varphi)
-
-(:eq:`ch1-edf`). It then solves for the usual parameter (the inverse canonical link)
-and writes :math:`a` as a function of :math:`\eta`. The moments are computed twice:
-from the derivatives of :math:`a`, and from the density itself (sums or integrals over
-the support), so that the theorem of chapter 1 is checked rather than assumed.
-"""
+r"""One-parameter exponential families derived with SymPy (chapter 1, :eq:`ch1-ef`): the
+log-density split into natural parameter, log-partition and log base measure, and the
+moments computed both from :math:`a(\eta)` and from the density itself."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sympy as sp
 
 __all__ = [
     "ExponentialForm",
-    "ExponentialDispersionForm",
     "derive_exponential_form",
-    "derive_dispersion_form",
     "bernoulli",
     "gaussian",
-    "gaussian_with_variance",
     "poisson",
     "eta",
     "mu",
-    "equation",
-    "lambdify",
-    "assert_displayed_evaluated",
-    "DISPLAYED",
-    "CategoricalForm",
-    "categorical",
 ]
 
 #: The natural parameter, shared by every derivation.
@@ -255,77 +230,6 @@ def derive_exponential_form(
     return ExponentialForm(name, y, parameter, *pieces)
 
 
-@dataclass(frozen=True)
-class ExponentialDispersionForm(_Moments):
-    r"""A density written as
-    :math:`p(y;\eta,\varphi) = \exp\big((y\eta - a(\eta))/\varphi + c(y,\varphi)\big)`
-    (chapter 1, :eq:`ch1-edf`): :math:`\mathbb{E}[y] = a'(\eta)` and
-    :math:`\operatorname{Var}[y] = \varphi\, a''(\eta) = \varphi V(\mu)`."""
-
-    name: str
-    y: sp.Symbol
-    parameter: sp.Symbol  #: the usual parameter (the mean, for the Gaussian)
-    nuisance: (
-        sp.Symbol
-    )  #: the parameter the dispersion is made of (sigma, for the Gaussian)
-    dispersion: sp.Expr  #: phi as a function of ``nuisance``
-    density: sp.Expr
-    log_density: sp.Expr
-    natural_parameter: sp.Expr  #: eta as a function of the usual parameter
-    log_partition: sp.Expr  #: a(eta), free of the dispersion
-    log_base_measure: sp.Expr  #: c(y, phi)
-    inverse_link: sp.Expr  #: the usual parameter as a function of eta
-    support: str = "real"
-
-    @property
-    def phi(self) -> sp.Expr:
-        return self.dispersion
-
-    def rewritten(self) -> sp.Expr:
-        r""":math:`\exp((y\eta - a(\eta))/\varphi + c(y,\varphi))`."""
-        a, c = self.log_partition, self.log_base_measure
-        return sp.exp((self.y * eta - a) / self.dispersion + c)
-
-
-def derive_dispersion_form(
-    name: str,
-    density: sp.Expr,
-    y: sp.Symbol,
-    parameter: sp.Symbol,
-    dispersion: sp.Expr,
-    support: str | None = None,
-) -> ExponentialDispersionForm:
-    r"""Rewrite ``density`` as
-    :math:`\exp((y\eta - a(\eta))/\varphi + c(y,\varphi))` for the given dispersion
-    :math:`\varphi` (chapter 1, :eq:`ch1-edf`).
-
-    :math:`\varphi\log p` is expanded: the coefficient of :math:`y` is :math:`\eta`, the
-    terms with the parameter are :math:`-a(\eta)`, and the rest is
-    :math:`\varphi\,c(y,\varphi)`. Raises ``ValueError`` if :math:`\eta` or :math:`a`
-    involve the dispersion (then ``dispersion`` is not the family's dispersion).
-    """
-    support = support or _infer_support(y)
-    nuisance = sorted(sp.sympify(dispersion).free_symbols, key=str)
-    if len(nuisance) != 1 or parameter in nuisance:
-        raise ValueError(
-            f"{name}: the dispersion must be a function of one parameter other than "
-            f"{parameter}; got {dispersion}"
-        )
-    log_density = _expanded_log(density)
-    scaled = sp.expand(dispersion * log_density)
-    natural, a, rest, inverse = _split_log_density(name, scaled, y, parameter)
-    if natural.has(nuisance[0]) or a.has(nuisance[0]):
-        raise ValueError(
-            f"{name}: with phi = {dispersion}, eta = {natural} and a = {a} depend on "
-            f"{nuisance[0]}: that phi is not the dispersion of this family"
-        )
-    c = sp.expand(rest / dispersion)
-    pieces = (density, log_density, natural, a, c, inverse, support)
-    return ExponentialDispersionForm(
-        name, y, parameter, nuisance[0], dispersion, *pieces
-    )
-
-
 def bernoulli() -> ExponentialForm:
     r"""Bernoulli :math:`\mu^y(1-\mu)^{1-y}`: :math:`\eta = \log\frac{\mu}{1-\mu}`,
     :math:`a(\eta) = \log(1+e^\eta)`, inverse link the sigmoid (chapters 1 and 2)."""
@@ -346,17 +250,6 @@ def gaussian() -> ExponentialForm:
     return derive_exponential_form("Gaussian", _normal_density(y, m, 1), y, m, "real")
 
 
-def gaussian_with_variance() -> ExponentialDispersionForm:
-    r"""Gaussian with variance :math:`\sigma^2` in dispersion form (chapters 1 and 8):
-    :math:`\eta = \mu`, :math:`\varphi = \sigma^2`, :math:`a(\eta) = \eta^2/2`,
-    :math:`V(\mu) = 1`,
-    :math:`c(y,\varphi) = -y^2/(2\varphi) - \log\sqrt{2\pi\varphi}`."""
-    y, m = sp.Symbol("y", real=True), sp.Symbol("mu", real=True)
-    sigma = sp.Symbol("sigma", positive=True)
-    density = _normal_density(y, m, sigma)
-    return derive_dispersion_form("Gaussian", density, y, m, sigma**2, "real")
-
-
 def poisson() -> ExponentialForm:
     r"""Poisson :math:`\lambda^y e^{-\lambda}/y!`: :math:`\eta = \log\lambda`,
     :math:`a(\eta) = e^\eta`, :math:`c(y) = -\log y!` (chapters 1 and 8)."""
@@ -364,122 +257,3 @@ def poisson() -> ExponentialForm:
     lam = sp.Symbol("lambda", positive=True)
     density = lam**y * sp.exp(-lam) / sp.factorial(y)
     return derive_exponential_form("Poisson", density, y, lam, "counts")
-
-
-#: Every SymPy expression a chapter has displayed as a derived result, with its
-#: left-hand side, and whether it has since been evaluated numerically (see `lambdify`).
-DISPLAYED: list[dict] = []
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
-
-
-def _check_is_sympy(expr: object) -> None:
-    """Refuse anything but SymPy's expressions, and symbols named with typed LaTeX."""
-    if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
-        raise TypeError(
-            f"equation() displays SymPy expressions only, not {type(expr).__name__}: "
-            "a typed formula belongs in the Markdown, where the reader sees it is typed"
-        )
-    for symbol in expr.free_symbols:
-        if not _NAME.match(symbol.name):
-            raise ValueError(
-                f"the symbol name {symbol.name!r} is typed LaTeX dressed as a SymPy "
-                "symbol: derive the expression with SymPy, or write it in Markdown"
-            )
-
-
-def equation(lhs: str, expr: sp.Basic | sp.MatrixBase, given: bool = False):
-    r"""Display ``lhs = expr`` in a notebook, the right-hand side typeset by SymPy.
-
-    ``lhs`` is the name of what is shown (typed LaTeX such as ``a(\eta)``); ``expr``
-    must be a SymPy expression. A derived result (the default) is recorded in
-    :data:`DISPLAYED` until it is evaluated numerically through :func:`lambdify`; pass
-    ``given=True`` for a starting point of a derivation (a density as usually written),
-    which is not a result. Returns an ``IPython.display.Math`` object.
-    """
-    from IPython.display import Math
-
-    _check_is_sympy(expr)
-    if not given:
-        DISPLAYED.append({"lhs": lhs, "expr": expr, "evaluated": False})
-    return Math(f"{lhs} = {sp.latex(expr)}")
-
-
-def _contains(outer: sp.Basic | sp.MatrixBase, inner: sp.Basic | sp.MatrixBase) -> bool:
-    if outer == inner:
-        return True
-    parts = list(outer) if isinstance(outer, sp.MatrixBase) else [outer]
-    if isinstance(inner, sp.MatrixBase):
-        return False
-    return any(
-        part == inner or (isinstance(part, sp.Basic) and part.has(inner))
-        for part in parts
-    )
-
-
-def lambdify(args, expr, modules: str = "numpy"):
-    """``sympy.lambdify(args, expr, modules)``, which also records that every displayed
-    derivation contained in ``expr`` is now evaluated numerically (the chapters then
-    compare the values with the companion and an independent reference). A list or tuple
-    of expressions is taken element by element.
-    """
-    items = list(expr) if isinstance(expr, (list, tuple)) else [expr]
-    for entry in DISPLAYED:
-        if any(
-            _contains(item, entry["expr"])
-            for item in items
-            if isinstance(item, (sp.Basic, sp.MatrixBase))
-        ):
-            entry["evaluated"] = True
-    return sp.lambdify(args, expr, modules)
-
-
-def assert_displayed_evaluated() -> str:
-    """Raise ``AssertionError`` naming every displayed derivation that was never
-    evaluated numerically through :func:`lambdify`; return a one-line verdict otherwise.
-    Each chapter ends with this call."""
-    missing = [entry["lhs"] for entry in DISPLAYED if not entry["evaluated"]]
-    assert not missing, (
-        f"derived and displayed but never evaluated numerically: {missing}"
-    )
-    return f"all {len(DISPLAYED)} displayed derivations were evaluated numerically"
-
-
-@dataclass(frozen=True)
-class CategoricalForm:
-    r"""The categorical distribution over ``k`` classes in exponential-family form
-    (chapter 5), the last class the reference: :math:`\eta_c = \log(\mu_c/\mu_k)`,
-    :math:`a(\eta) = \log(1 + \sum_{c<k} e^{\eta_c})`."""
-
-    k: int
-    mu: tuple  #: the probabilities mu_1..mu_k (mu_k = 1 - the others)
-    eta: tuple  #: the natural parameters eta_1..eta_{k-1}
-    natural_parameter: tuple  #: eta_c = log(mu_c / mu_k) as functions of mu
-    inverse_link: tuple  #: mu_c as functions of eta, c = 1..k: the softmax of (eta, 0)
-    log_partition: sp.Expr  #: a(eta)
-
-    def gradient(self) -> sp.Matrix:
-        r""":math:`\nabla a(\eta)`, which equals :math:`(\mu_1, \dots, \mu_{k-1})`."""
-        return sp.Matrix([sp.diff(self.log_partition, e) for e in self.eta])
-
-    def hessian(self) -> sp.Matrix:
-        r""":math:`\nabla^2 a(\eta)`, which equals
-        :math:`\operatorname{diag}(\mu) - \mu\mu^\top`."""
-        return sp.hessian(self.log_partition, self.eta)
-
-
-def categorical(k: int = 3) -> CategoricalForm:
-    r"""Derive the categorical family for ``k`` classes (chapter 5): with :math:`T(y)`
-    the one-hot vector without its last entry,
-    :math:`\log p(y) = \sum_{c<k} T_c(y)\log(\mu_c/\mu_k) + \log\mu_k`; solving
-    :math:`\eta_c = \log(\mu_c/\mu_k)` for :math:`\mu` gives the softmax, and
-    :math:`a = -\log\mu_k`."""
-    probs = sp.symbols(f"mu1:{k + 1}", positive=True)
-    etas = sp.symbols(f"eta1:{k}", real=True)
-    natural = tuple(sp.log(probs[i] / probs[k - 1]) for i in range(k - 1))
-    # mu_c = mu_k e^{eta_c} and sum mu = 1 give mu_k = 1 / (1 + sum e^{eta_j})
-    equations = [sp.Eq(probs[i], probs[k - 1] * sp.exp(etas[i])) for i in range(k - 1)]
-    sol = sp.solve([*equations, sp.Eq(sum(probs), 1)], probs, dict=True)[0]
-    inverse = tuple(sp.simplify(sol[m]) for m in probs)
-    a = sp.simplify(-sp.log(inverse[k - 1]))
-    return CategoricalForm(k, probs, etas, natural, inverse, a)
