@@ -6,6 +6,8 @@ One module per idea the book names: ``families`` (exponential families and links
 ``mlp`` (a small network trained by backpropagation), ``datasets`` and ``plotting``.
 """
 
+import importlib.metadata as _metadata
+
 from . import datasets, families, losses, mlp, neurons, solvers, symbolic
 from .neurons import GLMNeuron, LogisticNeuron, SeparationWarning, SoftmaxLayer
 from .solvers import ConvergenceWarning
@@ -24,4 +26,8 @@ __all__ = [
     "SeparationWarning",
     "ConvergenceWarning",
 ]
-__version__ = "0.1.0"
+# The one version number, pyproject.toml's, read from the installed metadata.
+try:
+    __version__ = _metadata.version("companion")
+except _metadata.PackageNotFoundError:  # a copy of the folder, never installed
+    __version__ = "0+unknown"
