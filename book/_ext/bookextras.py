@@ -18,6 +18,7 @@
   title bar (sphinx-proof 0.4.0 writes a LaTeX admonition without a title); and a part's page reads
   "Part I" above "The binary case", not above "Part I. The binary case" (the captions in ``_toc.yml``
   carry the "Part I." that the HTML sidebar needs).
+- In the PDF, a table in the running text may break across pages (a LaTeX longtable).
 - The PDF's SVG images (the logo on the title page, any SVG figure) are converted with ``rsvg-convert``.
 
 ``python book/_ext/bookextras.py`` prints the PDF's file name without ``.pdf``, for the Makefile.
@@ -237,6 +238,31 @@ class PartTitlesInLatex(SphinxPostTransform):
                     title.replace_self(nodes.title(text=self.prefix.sub("", text)))
 
 
+class LongTablesInLatex(SphinxPostTransform):
+    """A table in the running text breaks across pages: Sphinx makes only tables of more
+    than 30 rows LaTeX longtables, and a shorter one taller than what is left of a page
+    runs into the footer (the exercise table of *For instructors*). A longtable's columns
+    wrap only at given widths: each column gets a share of the line that grows with the
+    length of its longest cell (between 6 and 40 characters)."""
+
+    default_priority = 23
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            if not isinstance(table.parent, nodes.section):
+                continue
+            group = next(table.findall(nodes.tgroup))
+            specs = [child for child in group.children if isinstance(child, nodes.colspec)]
+            longest = [6] * len(specs)
+            for row in group.findall(nodes.row):
+                for i, entry in enumerate(row.children[: len(specs)]):
+                    longest[i] = max(longest[i], min(40, len(entry.astext())))
+            for spec, width in zip(specs, longest):
+                spec["colwidth"] = width
+            table["classes"] += ["longtable", "colwidths-given"]
+
+
 def setup(app):
     app.connect("config-inited", current_year_in_copyright)
     app.connect("config-inited", version_everywhere)
@@ -246,6 +272,7 @@ def setup(app):
     app.add_post_transform(ExerciseReferencesInLatex)
     app.add_post_transform(ProofsInLatex)
     app.add_post_transform(PartTitlesInLatex)
+    app.add_post_transform(LongTablesInLatex)
     app.connect("html-page-context", add_pdf_download, priority=900)
     app.connect("html-page-context", add_markdown_download, priority=900)  # after the theme adds its buttons
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
