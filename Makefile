@@ -14,6 +14,9 @@ LATEX_BUILD_LOG := _build/latex-build.log
 DIST ?= dist
 # The PDF's and the release files' name, glms-as-neurons-VERSION (VERSION from pyproject.toml, installed)
 STEM = $$($(BIN)/python book/_ext/bookextras.py)
+# What a LaTeX log says of a missing reference, citation or glyph (tests/rendered/test_pdf.py reads the same)
+UNDEFINED := ([Rr]eference|Citation) .* undefined on input line|There were undefined
+LATEX_PROBLEMS := $(UNDEFINED)|multiply[- ]defined|Missing character
 
 .PHONY: book test pytest nbval build-strict pdf release package rendered refresh lab bench clean venv
 
@@ -56,10 +59,11 @@ pdf: $(STAMP)
 	max_print_line=100000 $(MAKE) --no-print-directory -C $(LATEX) all-pdf \
 		LATEXOPTS="-interaction=nonstopmode -halt-on-error" > $(LATEX)/latexmk.out 2>&1 \
 		|| { tail -n 40 $(LATEX)/latexmk.out; echo "xelatex failed: see $(LATEX)/$$stem.log"; exit 1; }; \
-	if grep -nE "undefined|multiply defined|Missing character" $(LATEX)/$$stem.log; then \
+	if grep -nE '$(LATEX_PROBLEMS)' $(LATEX)/$$stem.log; then \
 		echo "the LaTeX log reports the problems above"; exit 1; fi; \
-	mkdir -p _build/html && cp $(LATEX)/$$stem.pdf _build/html/; \
-	echo "PDF: $(CURDIR)/$(LATEX)/$$stem.pdf ($$(pdfinfo $(LATEX)/$$stem.pdf | awk '/^Pages/ {print $$2}') pages)"
+	mkdir -p _build/html && rm -f _build/html/$${stem%-*}-*.pdf && cp $(LATEX)/$$stem.pdf _build/html/; \
+	pages=$$(pdfinfo $(LATEX)/$$stem.pdf | awk '/^Pages/ {print $$2}') || pages="?"; \
+	echo "PDF: $(CURDIR)/$(LATEX)/$$stem.pdf ($$pages pages)"
 
 ## make release: build the HTML and the PDF strictly, then write to dist/ the HTML as a zip, the PDF and
 ## the student notebooks as a zip, each named glms-as-neurons-VERSION...

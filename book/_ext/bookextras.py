@@ -158,7 +158,7 @@ def latex_setup(app) -> None:
     if converter is None:
         raise ExtensionError("the PDF needs rsvg-convert: apt-get install librsvg2-bin")
     app.setup_extension("sphinxcontrib.rsvgconverter")  # SVG figures, if any
-    logo = Path(app.doctreedir) / "logo.pdf"
+    logo = Path(app.doctreedir) / "title-logo.pdf"
     command = [converter, "--format=pdf", f"--output={logo}", str(LOGO)]
     subprocess.run(command, check=True)
     app.config.latex_logo = str(logo)  # copied beside the .tex when the build finishes
