@@ -1,27 +1,35 @@
 """Sphinx additions for the book (a local extension, loaded through ``_config.yml``).
 
-- Every page made from a notebook gets a download as MyST Markdown (``.md``) beside the notebook's own
-  ``.ipynb`` in the theme's download menu; the ``.md`` file is written from the notebook at build time.
-- Each inline script appears once per page: with launch buttons configured, Jupyter Book 1.0.4 registers
-  the thebe and togglebutton settings twice, and the second ``const THEBE_JS_URL`` is a JavaScript error
-  ("Identifier has already been declared") on every page.
-- The footer shows the current year: ``copyright`` in ``_config.yml`` is the first year of the book, and
-  the year of the build (or of ``SOURCE_DATE_EPOCH``, for reproducible builds) is added after it.
-- One version number, ``version`` in ``pyproject.toml``, read from the installed package's metadata: the
-  footer and the PDF's title page show it, and the PDF is named with it (``glms-as-neurons-VERSION.pdf``,
-  not Sphinx's ``projectnamenotset.pdf``). Every page's download menu links to that PDF, which
-  ``make pdf`` copies beside the HTML.
-- The PDF numbers theorems and exercises as the HTML does (Theorem 4.1, Exercise 4.2), and a reference to
-  an exercise prints its number: sphinx-exercise 1.2.1 leaves LaTeX references to exercises in other
-  chapters as Sphinx's ``\ref`` to a label it never writes ("Exercise ??", with no warning).
-- In the PDF a proof is the text that follows its theorem, ending in a square, not a box with an empty
-  title bar (sphinx-proof 0.4.0 writes a LaTeX admonition without a title); and a part's page reads
-  "Part I" above "The binary case", not above "Part I. The binary case" (the captions in ``_toc.yml``
-  carry the "Part I." that the HTML sidebar needs).
+- Every page made from a notebook gets a download as MyST Markdown (``.md``) beside the
+  notebook's own ``.ipynb`` in the theme's download menu; the ``.md`` file is written
+  from the notebook at build time.
+- Each inline script appears once per page: with launch buttons configured, Jupyter Book
+  1.0.4 registers the thebe and togglebutton settings twice, and the second
+  ``const THEBE_JS_URL`` is a JavaScript error ("Identifier has already been declared")
+  on every page.
+- The footer shows the current year: ``copyright`` in ``_config.yml`` is the first year
+  of the book, and the year of the build (or of ``SOURCE_DATE_EPOCH``, for reproducible
+  builds) is added after it.
+- One version number, ``version`` in ``pyproject.toml``, read from the installed
+  package's metadata: the footer and the PDF's title page show it, and the PDF is named
+  with it (``glms-as-neurons-VERSION.pdf``, not Sphinx's ``projectnamenotset.pdf``).
+  Every page's download menu links to that PDF, which ``make pdf`` copies beside the
+  HTML.
+- The PDF numbers theorems and exercises as the HTML does (Theorem 4.1, Exercise 4.2),
+  and a reference to an exercise prints its number: sphinx-exercise 1.2.1 leaves LaTeX
+  references to exercises in other chapters as Sphinx's ``\ref`` to a label it never
+  writes ("Exercise ??", with no warning).
+- In the PDF a proof is the text that follows its theorem, ending in a square, not a box
+  with an empty title bar (sphinx-proof 0.4.0 writes a LaTeX admonition without a
+  title); and a part's page reads "Part I" above "The binary case", not above "Part I.
+  The binary case" (the captions in ``_toc.yml`` carry the "Part I." that the HTML
+  sidebar needs).
 - In the PDF, a table in the running text may break across pages (a LaTeX longtable).
-- The PDF's SVG images (the logo on the title page, any SVG figure) are converted with ``rsvg-convert``.
+- The PDF's SVG images (the logo on the title page, any SVG figure) are converted with
+  ``rsvg-convert``.
 
-``python book/_ext/bookextras.py`` prints the PDF's file name without ``.pdf``, for the Makefile.
+``python book/_ext/bookextras.py`` prints the PDF's file name without ``.pdf``, for the
+Makefile.
 """
 
 from __future__ import annotations
@@ -55,13 +63,30 @@ def pdf_stem() -> str:
 
 def notebook_to_myst(notebook: dict) -> str:
     """A notebook as a MyST Markdown notebook (the format jupytext calls ``myst``)."""
-    kernel = notebook.get("metadata", {}).get("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
-    lines = ["---", "jupytext:", "  text_representation:", "    extension: .md", "    format_name: myst", "kernelspec:",
-             f"  display_name: {kernel.get('display_name', 'Python 3')}", f"  language: {kernel.get('language', 'python')}",
-             f"  name: {kernel.get('name', 'python3')}", "---", ""]
+    kernel = notebook.get("metadata", {}).get(
+        "kernelspec",
+        {"display_name": "Python 3", "language": "python", "name": "python3"},
+    )
+    lines = [
+        "---",
+        "jupytext:",
+        "  text_representation:",
+        "    extension: .md",
+        "    format_name: myst",
+        "kernelspec:",
+        f"  display_name: {kernel.get('display_name', 'Python 3')}",
+        f"  language: {kernel.get('language', 'python')}",
+        f"  name: {kernel.get('name', 'python3')}",
+        "---",
+        "",
+    ]
     previous = None
     for cell in notebook["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        source = (
+            "".join(cell["source"])
+            if isinstance(cell["source"], list)
+            else cell["source"]
+        )
         if cell["cell_type"] == "markdown":
             if previous == "markdown":
                 lines += ["+++", ""]
@@ -83,24 +108,39 @@ def add_markdown_download(app, pagename, templatename, context, doctree) -> None
     source = Path(app.env.doc2path(pagename))
     target = Path(app.outdir) / "_sources" / f"{pagename}.md"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(notebook_to_myst(json.loads(source.read_text(encoding="utf-8"))), encoding="utf-8")
+    target.write_text(
+        notebook_to_myst(json.loads(source.read_text(encoding="utf-8"))),
+        encoding="utf-8",
+    )
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
-            group["buttons"].insert(1, {
-                "type": "link",
-                "url": f"{context['pathto']('_sources', 1)}/{pagename}.md",
-                "text": ".md",
-                "icon": "fab fa-markdown",
-                "tooltip": "Download as MyST Markdown",
-                "label": "download-markdown-button",
-            })
+            group["buttons"].insert(
+                1,
+                {
+                    "type": "link",
+                    "url": f"{context['pathto']('_sources', 1)}/{pagename}.md",
+                    "text": ".md",
+                    "icon": "fab fa-markdown",
+                    "tooltip": "Download as MyST Markdown",
+                    "label": "download-markdown-button",
+                },
+            )
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
     seen, unique = set(), []
     for script in context.get("script_files", []):
-        name = getattr(script, "filename", script) or ""  # an inline script's name is "" or None
-        key = (str(name), tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        name = (
+            getattr(script, "filename", script) or ""
+        )  # an inline script's name is "" or None
+        key = (
+            str(name),
+            tuple(
+                sorted(
+                    (k, str(v)) for k, v in getattr(script, "attributes", {}).items()
+                )
+            ),
+        )
         if key not in seen:
             seen.add(key)
             unique.append(script)
@@ -133,14 +173,16 @@ def version_everywhere(app, config) -> None:
 def add_pdf_download(app, pagename, templatename, context, doctree) -> None:
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
-            group["buttons"].append({
-                "type": "link",
-                "url": context["pathto"](f"{pdf_stem()}.pdf", 1),
-                "text": "book .pdf",
-                "icon": "fas fa-book",
-                "tooltip": "Download the whole book as one PDF",
-                "label": "download-book-pdf-button",
-            })
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](f"{pdf_stem()}.pdf", 1),
+                    "text": "book .pdf",
+                    "icon": "fas fa-book",
+                    "tooltip": "Download the whole book as one PDF",
+                    "label": "download-book-pdf-button",
+                }
+            )
 
 
 def latex_setup(app) -> None:
@@ -196,8 +238,11 @@ class ExerciseReferencesInLatex(SphinxPostTransform):
             label = node.get("refid") or node.get("refuri", "").partition("#")[2]
             target = registry.get(label, {}).get("node")
             if isinstance(target, exercise_enumerable_node):
-                node.replace_self(exercise_latex_number_reference(
-                    "", "", nodes.Text(node.astext()), refid=label))
+                node.replace_self(
+                    exercise_latex_number_reference(
+                        "", "", nodes.Text(node.astext()), refid=label
+                    )
+                )
 
 
 class ProofsInLatex(SphinxPostTransform):
@@ -241,7 +286,8 @@ class PartTitlesInLatex(SphinxPostTransform):
 class LongTablesInLatex(SphinxPostTransform):
     """A table in the running text breaks across pages: Sphinx makes only tables of more
     than 30 rows LaTeX longtables, and a shorter one taller than what is left of a page
-    runs into the footer (the exercise table of *For instructors*). A longtable's columns
+    runs into the footer (the exercise table of *For instructors*). A longtable's
+    columns
     wrap only at given widths: each column gets a share of the line that grows with the
     length of its longest cell (between 6 and 40 characters)."""
 
@@ -253,12 +299,14 @@ class LongTablesInLatex(SphinxPostTransform):
             if not isinstance(table.parent, nodes.section):
                 continue
             group = next(table.findall(nodes.tgroup))
-            specs = [child for child in group.children if isinstance(child, nodes.colspec)]
+            specs = [
+                child for child in group.children if isinstance(child, nodes.colspec)
+            ]
             longest = [6] * len(specs)
             for row in group.findall(nodes.row):
                 for i, entry in enumerate(row.children[: len(specs)]):
                     longest[i] = max(longest[i], min(40, len(entry.astext())))
-            for spec, width in zip(specs, longest):
+            for spec, width in zip(specs, longest, strict=True):
                 spec["colwidth"] = width
             table["classes"] += ["longtable", "colwidths-given"]
 
@@ -274,7 +322,9 @@ def setup(app):
     app.add_post_transform(PartTitlesInLatex)
     app.add_post_transform(LongTablesInLatex)
     app.connect("html-page-context", add_pdf_download, priority=900)
-    app.connect("html-page-context", add_markdown_download, priority=900)  # after the theme adds its buttons
+    app.connect(
+        "html-page-context", add_markdown_download, priority=900
+    )  # after the theme adds its buttons
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -1,22 +1,29 @@
-"""What `make release` publishes, written from the builds in _build by its packaging step into a temporary
-folder: the HTML as a zip (with the PDF it links to), the PDF, and the student notebooks as a zip, each
-named with the one version."""
+"""What `make release` publishes, written from the builds in _build by its packaging
+step into a temporary folder: the HTML as a zip (with the PDF it links to), the PDF, and
+the student notebooks as a zip, each named with the one version."""
 
 import subprocess
 import zipfile
 
 from conftest import CHAPTERS, ROOT
-from test_pdf import bookextras, pdf  # noqa: F401  (the fixture: the PDF `make pdf` built)
+from test_pdf import bookextras
+from test_pdf import pdf as pdf  # the fixture: the PDF `make pdf` built
 
 
-def test_release_writes_the_html_the_pdf_and_the_student_notebooks_named_with_the_version(html, pdf,
-                                                                                          tmp_path):
+def test_release_writes_html_pdf_and_student_notebooks_named_with_the_version(
+    html, pdf, tmp_path
+):
     stem = bookextras.pdf_stem()
     dist = tmp_path / "dist"
-    subprocess.run(["make", "--no-print-directory", "package", f"DIST={dist}"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["make", "--no-print-directory", "package", f"DIST={dist}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     assert sorted(p.name for p in dist.iterdir()) == sorted(
-        [f"{stem}-html.zip", f"{stem}.pdf", f"{stem}-student-notebooks.zip"])
+        [f"{stem}-html.zip", f"{stem}.pdf", f"{stem}-student-notebooks.zip"]
+    )
     assert (dist / f"{stem}.pdf").read_bytes() == pdf.read_bytes()
 
     with zipfile.ZipFile(dist / f"{stem}-html.zip") as archive:
@@ -27,5 +34,9 @@ def test_release_writes_the_html_the_pdf_and_the_student_notebooks_named_with_th
 
     with zipfile.ZipFile(dist / f"{stem}-student-notebooks.zip") as archive:
         notebooks = sorted(n for n in archive.namelist() if n.endswith(".ipynb"))
-        assert notebooks == [f"{stem}-student-notebooks/{chapter}.ipynb" for chapter in CHAPTERS]
-        assert all(b"solution-start" not in archive.read(n) for n in notebooks), "a solution was kept"
+        assert notebooks == [
+            f"{stem}-student-notebooks/{chapter}.ipynb" for chapter in CHAPTERS
+        ]
+        assert all(b"solution-start" not in archive.read(n) for n in notebooks), (
+            "a solution was kept"
+        )
