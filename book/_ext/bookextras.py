@@ -147,6 +147,30 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
     context["script_files"] = unique
 
 
+def add_reading_aids(app) -> None:
+    """Pages that read on any screen, in print and with a screen reader (tested by
+    tests/rendered/test_readable.py): the stylesheet ``static/bookextras.css`` on every
+    page (88 columns of code fit at 1280 px and wrap where they cannot, print styles,
+    link contrast), and citations that are items of their list."""
+    # not a folder named _static/, whose .js files Jupyter Book adds to every page
+    static = Path(__file__).resolve().parent / "static"
+    app.connect(
+        "config-inited", lambda app, config: config.html_static_path.append(str(static))
+    )
+    app.add_css_file("bookextras.css")
+    app.connect("html-page-context", citations_as_list_items)
+
+
+def citations_as_list_items(app, pagename, templatename, context, doctree) -> None:
+    """docutils gives each citation the role ``doc-biblioentry`` inside a
+    ``role="list"``; DPUB-ARIA 1.1 deprecated that role, so a screen reader finds a list
+    with no items (axe-core: aria-required-children, critical). Each citation becomes a
+    ``listitem``."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def current_year_in_copyright(app, config) -> None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     year = time.gmtime(int(epoch)).tm_year if epoch else time.gmtime().tm_year
@@ -326,6 +350,7 @@ def setup(app):
         "html-page-context", add_markdown_download, priority=900
     )  # after the theme adds its buttons
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    add_reading_aids(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
