@@ -11,16 +11,14 @@ refuses to overwrite existing files unless given ``--force``.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import re
-import sys
 from pathlib import Path
 
 from .exercises import EXERCISES
 
-__all__ = ["student_notebook", "write_student_notebooks", "main"]
+__all__ = ["student_notebook", "write_student_notebooks"]
 
 _START = re.compile(r"```\{solution-start\}[ \t]+(?P<label>\S+)[^\n]*\n(?::[^\n]*\n)*```[ \t]*\n?")
 _END = re.compile(r"```\{solution-end\}[^\n]*\n```[ \t]*\n?")
@@ -106,14 +104,31 @@ def student_notebook(notebook: dict) -> dict:
     return out
 
 
+def _usable_folder(out_dir: Path) -> None:
+    """``ValueError`` unless ``out_dir`` is a folder or can be created as one."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"{out_dir} is a file, not a folder: choose a folder for the "
+                         "student notebooks")
+    blocking = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ValueError(f"cannot create {out_dir}: {blocking} is a file, not a folder")
+
+
 def write_student_notebooks(book: Path, out_dir: Path, force: bool = False) -> list[Path]:
-    """Write the student version of every chapter notebook (``book/NN_*.ipynb``) into ``out_dir``."""
+    """Write the student version of every chapter notebook (``book/NN_*.ipynb``) into
+    ``out_dir``. ``ValueError`` or ``FileExistsError`` say what is wrong with the folders."""
     book, out_dir = Path(book).resolve(), Path(out_dir).resolve()
-    if out_dir == book or book in out_dir.parents:
-        raise ValueError(f"refusing to write student notebooks into the book's own folder {book}: choose another OUT_DIR")
+    if not book.is_dir():
+        raise ValueError(f"--book {book} is not a folder: give the book's folder of chapter "
+                         "notebooks")
     chapters = sorted(book.glob("[0-9][0-9]_*.ipynb"))
     if not chapters:
-        raise ValueError(f"no chapter notebooks (NN_*.ipynb) in {book}")
+        raise ValueError(f"no chapter notebooks (NN_*.ipynb) in {book}: --book must be the "
+                         "book's folder of chapter notebooks")
+    if out_dir == book or book in out_dir.parents:
+        raise ValueError(f"refusing to write student notebooks into the book's own folder "
+                         f"{book}: choose another OUT_DIR")
+    _usable_folder(out_dir)
     targets = [out_dir / path.name for path in chapters]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
@@ -124,33 +139,3 @@ def write_student_notebooks(book: Path, out_dir: Path, force: bool = False) -> l
         notebook = json.loads(source.read_text(encoding="utf-8"))
         target.write_text(json.dumps(student_notebook(notebook), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return targets
-
-
-def _default_book() -> Path:
-    return Path(__file__).resolve().parent.parent / "book"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m companion", description="Tools for teaching with the book.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    students = sub.add_parser("students", help="write student notebooks: every solution replaced by a stub and a checker")
-    students.add_argument("out_dir", type=Path, help="folder for the student notebooks (created if missing; not inside book/)")
-    students.add_argument("--book", type=Path, default=_default_book(), help="folder of the chapter notebooks (default: %(default)s)")
-    students.add_argument("--force", action="store_true", help="overwrite student notebooks that already exist in OUT_DIR")
-    install = sub.add_parser("install-cells", help="write the repository URL of _config.yml into every chapter's hidden install cell")
-    install.add_argument("--book", type=Path, default=_default_book(), help="folder of the chapter notebooks (default: %(default)s)")
-    args = parser.parse_args(argv)
-    if args.command == "install-cells":
-        from .launch import sync_install_cells
-
-        for path in sync_install_cells(args.book, args.book.resolve().parent / "_config.yml"):
-            print(f"updated {path}")
-        return 0
-    try:
-        written = write_student_notebooks(args.book, args.out_dir, force=args.force)
-    except (ValueError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for path in written:
-        print(f"wrote {path}")
-    return 0
