@@ -1,14 +1,16 @@
-r"""How the exercise checkers judge: hidden cases, the outcome of each, and the feedback.
+r"""How the exercise checkers judge: hidden cases, the outcome of each, and the
+feedback.
 
 A checker in :mod:`companion.exercises` describes its exercise by a ``Spec``: hidden
-``Case`` objects with their reference results, the ``Diagnosis`` of each typical mistake it
-recognises, and hints. Checking is two steps kept apart. ``evaluate`` calls the student's
-function on every case, each under a time limit (see :mod:`companion.timelimit`), and records
-what it did as an ``Outcome``: plain data, never an object of the student's. ``verdict``
-compares the outcomes with the reference results and writes the feedback: which case failed,
-its input, the expected and the returned values, and a hint that names the mistake. The
-grader (:mod:`companion.grading`) runs the first step in the student's kernel and the second
-in its own process, so nothing a notebook does to its kernel can change a verdict.
+``Case`` objects with their reference results, the ``Diagnosis`` of each typical mistake
+it recognises, and hints. Checking is two steps kept apart. ``evaluate`` calls the
+student's function on every case, each under a time limit (see
+:mod:`companion.timelimit`), and records what it did as an ``Outcome``: plain data,
+never an object of the student's. ``verdict`` compares the outcomes with the reference
+results and writes the feedback: which case failed, its input, the expected and the
+returned values, and a hint that names the mistake. The grader
+(:mod:`companion.grading`) runs the first step in the student's kernel and the second in
+its own process, so nothing a notebook does to its kernel can change a verdict.
 """
 
 from __future__ import annotations
@@ -17,15 +19,26 @@ import copy
 import inspect
 import reprlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .timelimit import Outcome, run_case, type_name
 
-__all__ = ["TIME_LIMIT", "Feedback", "Exercise", "Case", "Diagnosis", "Spec", "Outcome",
-           "evaluate", "verdict", "check"]
+__all__ = [
+    "TIME_LIMIT",
+    "Case",
+    "Diagnosis",
+    "Exercise",
+    "Feedback",
+    "Outcome",
+    "Spec",
+    "check",
+    "evaluate",
+    "verdict",
+]
 
 TIME_LIMIT = 5.0  #: seconds each hidden case may take
 
@@ -68,8 +81,9 @@ class Exercise:
 
 @dataclass
 class Case:
-    """One hidden test: a description, the arguments and the reference result; ``inputs``
-    summarises the arguments for the feedback, ``extra`` holds what diagnoses compare with."""
+    """One hidden test: a description, the arguments and the reference result;
+    ``inputs`` summarises the arguments for the feedback, ``extra`` holds what diagnoses
+    compare with."""
 
     description: str
     args: tuple
@@ -88,9 +102,10 @@ class Diagnosis:
 
 @dataclass
 class Spec:
-    """What a checker knows: cases, diagnoses, hints, tolerances. ``raised`` pairs a text
-    found in an exception (``"Type: message"``) with its hint; ``float64_array`` demands a
-    numpy array of float64, and ``type_hint`` is the hint when something else came back."""
+    """What a checker knows: cases, diagnoses, hints, tolerances. ``raised`` pairs a
+    text found in an exception (``"Type: message"``) with its hint; ``float64_array``
+    demands a numpy array of float64, and ``type_hint`` is the hint when something else
+    came back."""
 
     cases: list[Case]
     diagnoses: list[Diagnosis]
@@ -103,8 +118,9 @@ class Spec:
     type_hint: str = ""
 
 
-def evaluate(exercise: Exercise, function: Any, spec: Spec,
-             time_limit: float = TIME_LIMIT) -> list[Outcome]:
+def evaluate(
+    exercise: Exercise, function: Any, spec: Spec, time_limit: float = TIME_LIMIT
+) -> list[Outcome]:
     """The outcome of each hidden case, up to the first that did not return a value."""
     if not callable(function):
         return [Outcome("not_callable", type_name(function), reprlib.repr(function))]
@@ -125,9 +141,11 @@ def evaluate(exercise: Exercise, function: Any, spec: Spec,
     return outcomes
 
 
-def check(exercise: Exercise, function: Any, spec: Spec,
-          time_limit: float = TIME_LIMIT) -> Feedback:
-    """``evaluate`` then ``verdict``, printing what the function printed and the feedback."""
+def check(
+    exercise: Exercise, function: Any, spec: Spec, time_limit: float = TIME_LIMIT
+) -> Feedback:
+    """``evaluate`` then ``verdict``, printing what the function printed and the
+    feedback."""
     outcomes = evaluate(exercise, function, spec, time_limit)
     for outcome in outcomes:
         if outcome.printed:
@@ -138,89 +156,162 @@ def check(exercise: Exercise, function: Any, spec: Spec,
     return feedback
 
 
-# ------------------------------------------------------------------------------ the verdict
-def verdict(exercise: Exercise, spec: Spec, outcomes: list[Outcome],
-            name: str | None = None) -> Feedback:
+# -------------------------------------------------------------------------- the verdict
+def verdict(
+    exercise: Exercise, spec: Spec, outcomes: list[Outcome], name: str | None = None
+) -> Feedback:
     """Judge the outcomes against the spec's reference results; the feedback names the
     first case that failed, its input, the expected and returned values, and a hint."""
     name = name or exercise.function
-    first = outcomes[0] if outcomes else Outcome("crashed", detail="no result came back")
-    lines = _problem_with_function(exercise, first) or _first_failure(exercise, spec, outcomes)
+    first = (
+        outcomes[0] if outcomes else Outcome("crashed", detail="no result came back")
+    )
+    lines = _problem_with_function(exercise, first) or _first_failure(
+        exercise, spec, outcomes
+    )
     passed = lines is None
     if passed:
-        lines = [f"passed all {len(spec.cases)} hidden cases (random, edge and extreme "
-                 "inputs)."]
+        lines = [
+            (
+                f"passed all {len(spec.cases)} hidden cases (random, edge and extreme "
+                "inputs)."
+            )
+        ]
     head = f"{'✓' if passed else '✗'} {exercise.checker}: {name} "
     return Feedback(exercise.checker, passed, head + "\n  ".join(lines))
 
 
 def _problem_with_function(exercise: Exercise, outcome: Outcome) -> list[str] | None:
-    """Problems found before any case could run: missing, not a function, wrong parameters,
-    not written yet."""
+    """Problems found before any case could run: missing, not a function, wrong
+    parameters, not written yet."""
     define = f"`def {exercise.signature}:`"
     if outcome.status == "missing":
         found = f" (found {outcome.detail}: renamed?)" if outcome.detail else ""
-        return [f"is not defined when the notebook has run{found}: the exercise needs a "
-                f"function of exactly that name, {define}"]
+        return [
+            (
+                f"is not defined when the notebook has run{found}: the exercise needs a "
+                f"function of exactly that name, {define}"
+            )
+        ]
     if outcome.status == "not_callable":
-        what = "None" if outcome.kind == "NoneType" else f"a {outcome.kind} ({outcome.detail})"
-        return [f"is {what}, not a function: define it with {define} and run that cell."]
+        what = (
+            "None"
+            if outcome.kind == "NoneType"
+            else f"a {outcome.kind} ({outcome.detail})"
+        )
+        return [
+            f"is {what}, not a function: define it with {define} and run that cell."
+        ]
     if outcome.status == "signature":
-        return [f"is {outcome.detail}, which cannot be called with the "
+        return [
+            (
+                f"is {outcome.detail}, which cannot be called with the "
                 f"{len(exercise.parameters)} arguments the exercise passes: "
-                f"the exercise defines {exercise.signature}."]
+                f"the exercise defines {exercise.signature}."
+            )
+        ]
     if outcome.status == "raised" and outcome.kind == "NotImplementedError":
-        return ["is not implemented yet: replace the line `raise NotImplementedError(...)` "
-                "with your code, run that cell, then run this one again."]
+        return [
+            (
+                "is not implemented yet: replace the line `raise NotImplementedError(...)` "
+                "with your code, run that cell, then run this one again."
+            )
+        ]
     return None
 
 
-def _first_failure(exercise: Exercise, spec: Spec, outcomes: list[Outcome]) -> list[str] | None:
+def _first_failure(
+    exercise: Exercise, spec: Spec, outcomes: list[Outcome]
+) -> list[str] | None:
     for number, case in enumerate(spec.cases, 1):
         where = f"{case.description} (hidden case {number} of {len(spec.cases)})"
         if number > len(outcomes):
             return [f"the check stopped before {where}: no result came back."]
         outcome, inputs = outcomes[number - 1], f"input:    {_inputs(exercise, case)}"
         if outcome.status == "timeout":
-            return [f"did not return within {outcome.detail} s on {where}, so it was "
-                    "stopped.", inputs, "hint: is there a loop whose condition never becomes "
-                    "false, or a recursion that never ends?"]
+            return [
+                (
+                    f"did not return within {outcome.detail} s on {where}, so it was "
+                    "stopped."
+                ),
+                inputs,
+                (
+                    "hint: is there a loop whose condition never becomes "
+                    "false, or a recursion that never ends?"
+                ),
+            ]
         if outcome.status in ("crashed", "missing", "not_callable", "signature"):
-            return [f"ended its process on {where} ({outcome.detail}) instead of returning: "
-                    "a function should not call exit() or end the process.", inputs]
+            return [
+                (
+                    f"ended its process on {where} ({outcome.detail}) instead of "
+                    "returning: a function should not call exit() or end the process."
+                ),
+                inputs,
+            ]
         if outcome.status == "raised":
-            if outcome.kind in ("FloatingPointError", "OverflowError", "RuntimeWarning"):
-                return [f"failed on {where}: a floating-point error ({outcome.detail}).",
-                        inputs, f"hint: {spec.overflow_hint}"]
+            if outcome.kind in (
+                "FloatingPointError",
+                "OverflowError",
+                "RuntimeWarning",
+            ):
+                return [
+                    f"failed on {where}: a floating-point error ({outcome.detail}).",
+                    inputs,
+                    f"hint: {spec.overflow_hint}",
+                ]
             text = f"{outcome.kind}: {outcome.detail}"
             hint = next((h for pattern, h in spec.raised if pattern in text), spec.hint)
             return [f"raised {text} on {where}", inputs, f"hint: {hint}"]
         problem, hint = _returned_problem(spec, outcome, case)
         if problem is not None:
-            lines = [f"{problem} on {where}.", inputs, f"expected: {_show(case.expected)}"]
+            lines = [
+                f"{problem} on {where}.",
+                inputs,
+                f"expected: {_show(case.expected)}",
+            ]
             if outcome.value is not None:
                 lines.append(f"got:      {_show(outcome.value)}")
-                hint = hint or next((d.hint for d in spec.diagnoses
-                                     if _recognises(d, outcome.value, case)), None)
+                hint = hint or next(
+                    (
+                        d.hint
+                        for d in spec.diagnoses
+                        if _recognises(d, outcome.value, case)
+                    ),
+                    None,
+                )
             return lines + [f"hint: {hint or spec.hint}"]
     return None
 
 
-def _returned_problem(spec: Spec, outcome: Outcome, case: Case) -> tuple[str | None, str]:
-    """What is wrong with a returned value (``None`` if nothing), and a hint if the kind of
-    problem has its own."""
+def _returned_problem(
+    spec: Spec, outcome: Outcome, case: Case
+) -> tuple[str | None, str]:
+    """What is wrong with a returned value (``None`` if nothing), and a hint if the kind
+    of problem has its own."""
     if outcome.kind == "NoneType":
         return "returned None (is the `return` statement missing?)", ""
     if spec.float64_array and outcome.kind != "numpy.ndarray":
-        return (f"returned a {outcome.kind}, where the exercise asks for a numpy array of "
-                "float64", spec.type_hint)
+        return (
+            (
+                f"returned a {outcome.kind}, where the exercise asks for a numpy array of "
+                "float64"
+            ),
+            spec.type_hint,
+        )
     if spec.float64_array and outcome.dtype != "float64":
-        return (f"returned an array of {outcome.dtype}, where the exercise asks for float64",
-                spec.type_hint)
+        return (
+            (
+                f"returned an array of {outcome.dtype}, where the exercise asks for "
+                "float64"
+            ),
+            spec.type_hint,
+        )
     expected = np.asarray(case.expected, dtype=float)
     if outcome.shape is not None and outcome.shape != expected.shape:
-        return (f"returned an array of shape {outcome.shape}; expected shape "
-                f"{expected.shape}"), ""
+        return (
+            f"returned an array of shape {outcome.shape}; expected shape "
+            f"{expected.shape}"
+        ), ""
     got = outcome.value
     if got is None:
         because = f" ({outcome.detail})" if outcome.detail else ""
@@ -231,7 +322,9 @@ def _returned_problem(spec: Spec, outcome: Outcome, case: Case) -> tuple[str | N
         if expected.ndim == 0:
             return "returned a wrong value", ""
         error = np.abs(got - expected) - spec.rtol * np.abs(expected)
-        worst = tuple(int(i) for i in np.unravel_index(np.argmax(error), expected.shape))
+        worst = tuple(
+            int(i) for i in np.unravel_index(np.argmax(error), expected.shape)
+        )
         return f"returned wrong values (largest error at index {worst})", ""
     return None, ""
 
@@ -241,22 +334,27 @@ def _recognises(diagnosis: Diagnosis, got: np.ndarray, case: Case) -> bool:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return bool(diagnosis.test(got, case))
-    except Exception:
+    except Exception:  # noqa: BLE001 - a diagnosis that fails does not apply
         return False
 
 
-# ------------------------------------------------------------------------------ reporting
+# ---------------------------------------------------------------------------- reporting
 def summary(value: Any) -> str:
     """A short description of an argument: small arrays in full, large ones by shape and
     range."""
-    if isinstance(value, (list, tuple)) and value and all(
-            isinstance(v, np.ndarray) for v in value):
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(v, np.ndarray) for v in value)
+    ):
         return "[" + ", ".join(f"array {v.shape}" for v in value) + "]"
     if isinstance(value, np.ndarray):
         if value.size <= 8:
             return np.array2string(value, precision=4, separator=", ")
-        return (f"array of shape {value.shape}, entries from {value.min():.3g} to "
-                f"{value.max():.3g}")
+        return (
+            f"array of shape {value.shape}, entries from {value.min():.3g} to "
+            f"{value.max():.3g}"
+        )
     return reprlib.repr(value)
 
 

@@ -5,8 +5,8 @@
 - ``install-cells``: write the repository's URL into every chapter's install cell
   (:mod:`companion.launch`).
 
-A mistake in the arguments or the folders ends with a one-line ``error: ...`` on standard
-error and exit code 2, never a traceback.
+A mistake in the arguments or the folders ends with a one-line ``error: ...`` on
+standard error and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -25,46 +25,90 @@ def _default_book() -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m companion",
-                                     description="Tools for teaching with the book.")
+    parser = argparse.ArgumentParser(
+        prog="python -m companion", description="Tools for teaching with the book."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    book = {"type": Path, "default": _default_book(),
-            "help": "folder of the chapter notebooks (default: %(default)s)"}
-    students = sub.add_parser("students", help="write student notebooks: every solution "
-                              "replaced by a stub and a checker")
-    students.add_argument("out_dir", type=Path, help="folder for the student notebooks "
-                          "(created if missing; not inside book/)")
+    book = {
+        "type": Path,
+        "default": _default_book(),
+        "help": "folder of the chapter notebooks (default: %(default)s)",
+    }
+    students = sub.add_parser(
+        "students",
+        help="write student notebooks: every solution replaced by a stub and a checker",
+    )
+    students.add_argument(
+        "out_dir",
+        type=Path,
+        help="folder for the student notebooks (created if missing; not inside book/)",
+    )
     students.add_argument("--book", **book)
-    students.add_argument("--force", action="store_true",
-                          help="overwrite student notebooks that already exist in OUT_DIR")
-    grade = sub.add_parser("grade", help="mark submitted notebooks: grades.csv and a "
-                           "feedback page per student")
-    grade.add_argument("submissions", type=Path,
-                       help="folder with one folder per student (named by the student's id)")
-    grade.add_argument("--out", type=Path, required=True,
-                       help="folder for grades.csv and feedback/ (outside SUBMISSIONS)")
-    grade.add_argument("--exercises", default="", help="comma-separated labels to grade, "
-                       "in the CSV's order (default: every coding exercise)")
-    grade.add_argument("--points", action="append", default=[], metavar="LABEL=N",
-                       help="points for an exercise (default 1); may be repeated")
-    grade.add_argument("--config", type=Path, help="a TOML file with `exercises = [...]`, a "
-                       "[points] table, `cell-timeout` and `time-limit`")
-    grade.add_argument("--cell-timeout", type=float,
-                       help="seconds each notebook cell may run (default 120)")
-    grade.add_argument("--time-limit", type=float,
-                       help="seconds each hidden case may take (default 5)")
-    grade.add_argument("--kernel", default="python3", help="Jupyter kernel to run the "
-                       "notebooks in (default: %(default)s)")
+    students.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite student notebooks that already exist in OUT_DIR",
+    )
+    grade = sub.add_parser(
+        "grade",
+        help="mark submitted notebooks: grades.csv and a feedback page per student",
+    )
+    grade.add_argument(
+        "submissions",
+        type=Path,
+        help="folder with one folder per student (named by the student's id)",
+    )
+    grade.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder for grades.csv and feedback/ (outside SUBMISSIONS)",
+    )
+    grade.add_argument(
+        "--exercises",
+        default="",
+        help="comma-separated labels to grade, "
+        "in the CSV's order (default: every coding exercise)",
+    )
+    grade.add_argument(
+        "--points",
+        action="append",
+        default=[],
+        metavar="LABEL=N",
+        help="points for an exercise (default 1); may be repeated",
+    )
+    grade.add_argument(
+        "--config",
+        type=Path,
+        help="a TOML file with `exercises = [...]`, a "
+        "[points] table, `cell-timeout` and `time-limit`",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=float,
+        help="seconds each notebook cell may run (default 120)",
+    )
+    grade.add_argument(
+        "--time-limit", type=float, help="seconds each hidden case may take (default 5)"
+    )
+    grade.add_argument(
+        "--kernel",
+        default="python3",
+        help="Jupyter kernel to run the notebooks in (default: %(default)s)",
+    )
     grade.add_argument("--force", action="store_true", help="overwrite DIR/grades.csv")
-    install = sub.add_parser("install-cells", help="write the repository URL of _config.yml "
-                             "into every chapter's hidden install cell")
+    install = sub.add_parser(
+        "install-cells",
+        help="write the repository URL of _config.yml "
+        "into every chapter's hidden install cell",
+    )
     install.add_argument("--book", **book)
     return parser
 
 
 def _options(args: argparse.Namespace) -> object:
-    """The grading options from ``--config``, then the command line; ``ValueError`` names
-    what is wrong."""
+    """The grading options from ``--config``, then the command line; ``ValueError``
+    names what is wrong."""
     from .exercises import EXERCISES
     from .grading import Options
 
@@ -80,16 +124,26 @@ def _options(args: argparse.Namespace) -> object:
         try:
             points[label.strip()] = float(value)
         except ValueError:
-            raise ValueError(f"--points {item!r}: write LABEL=N, e.g. "
-                             "ch4-ex-my-gradient=2") from None
-    labels = ([x.strip() for x in args.exercises.split(",") if x.strip()]
-              or list(config.get("exercises", [])) or list(EXERCISES))
+            raise ValueError(
+                f"--points {item!r}: write LABEL=N, e.g. ch4-ex-my-gradient=2"
+            ) from None
+    labels = (
+        [x.strip() for x in args.exercises.split(",") if x.strip()]
+        or list(config.get("exercises", []))
+        or list(EXERCISES)
+    )
     unknown = [label for label in [*labels, *points] if label not in EXERCISES]
     if unknown:
-        raise ValueError(f"unknown exercise {unknown[0]!r}: the coding exercises are "
-                         + ", ".join(EXERCISES))
-    bad = [label for label, value in points.items()
-           if not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0)]
+        raise ValueError(
+            f"unknown exercise {unknown[0]!r}: the coding exercises are "
+            + ", ".join(EXERCISES)
+        )
+    bad = [
+        label
+        for label, value in points.items()
+        if not isinstance(value, (int, float))
+        or not (math.isfinite(value) and value >= 0)
+    ]
     if bad:
         raise ValueError(f"the points of {bad[0]} must be a finite number >= 0")
     cell_timeout = args.cell_timeout or config.get("cell-timeout", 120.0)
@@ -103,7 +157,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "install-cells":
         from .launch import sync_install_cells
 
-        for path in sync_install_cells(args.book, args.book.resolve().parent / "_config.yml"):
+        for path in sync_install_cells(
+            args.book, args.book.resolve().parent / "_config.yml"
+        ):
             print(f"updated {path}")
         return 0
     if args.command == "students":
@@ -115,7 +171,8 @@ def _run(args: argparse.Namespace) -> int:
     from .grading import grade
 
     grade(args.submissions, args.out, _options(args), force=args.force)
-    print(f"wrote {args.out.resolve() / 'grades.csv'} and {args.out.resolve() / 'feedback'}/")
+    out = args.out.resolve()
+    print(f"wrote {out / 'grades.csv'} and {out / 'feedback'}/")
     return 0
 
 

@@ -1,28 +1,41 @@
-r"""The hidden cases of chapter 9's coding exercises: a network's forward pass, the gradient
-of a penalised logistic loss, and a deep classifier's learned features.
+r"""The hidden cases of chapter 9's coding exercises: a network's forward pass, the
+gradient of a penalised logistic loss, and a deep classifier's learned features.
 
 The public checkers are in :mod:`companion.exercises` (``check_forward``,
-``check_penalized_gradient``, ``check_features``); each builds its hidden cases here. The
-features exercise needs PyTorch, imported only when its cases are built: the reference is
-computed by an independent forward pass in numpy (float64) from the models' weights.
+``check_penalized_gradient``, ``check_features``); each builds its hidden cases here.
+The features exercise needs PyTorch, imported only when its cases are built: the
+reference is computed by an independent forward pass in numpy (float64) from the models'
+weights.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
 
 from . import losses
 from .checking import Case, Diagnosis, Spec
-from .exercises import _SOFTMAX_OVERFLOW, _SIGMOID_OVERFLOW, _close, _gradient_cases, _rng
+from .exercises import (
+    _SIGMOID_OVERFLOW,
+    _SOFTMAX_OVERFLOW,
+    _close,
+    _gradient_cases,
+    _rng,
+)
 
-__all__ = ["forward_spec", "penalized_gradient_spec", "features_spec"]
+__all__ = ["features_spec", "forward_spec", "penalized_gradient_spec"]
 
 
-# ------------------------------------------------------------------------------ forward pass
-def _forward(X: np.ndarray, coefs: list, intercepts: list, hidden: Any = np.tanh,
-             output_tanh: bool = False) -> np.ndarray:
+# ------------------------------------------------------------------------- forward pass
+def _forward(
+    X: np.ndarray,
+    coefs: list,
+    intercepts: list,
+    hidden: Any = np.tanh,
+    output_tanh: bool = False,
+) -> np.ndarray:
     a = X
     for W, b in zip(coefs[:-1], intercepts[:-1]):
         a = hidden(a @ W.T + b)
@@ -33,81 +46,138 @@ def _forward(X: np.ndarray, coefs: list, intercepts: list, hidden: Any = np.tanh
 def forward_spec() -> Spec:
     """Exercise ch9-ex-forward: a tanh network with a softmax output."""
     rng, cases = _rng(9), []
-    for description, sizes, n, large in (("a network 3 -> 5 -> 4 -> 3", (3, 5, 4, 3), 7, 1.0),
-                                         ("one hidden layer, 2 -> 6 -> 2", (2, 6, 2), 5, 1.0),
-                                         ("large output weights, logits in the thousands",
-                                          (2, 4, 3), 6, 2000.0)):
-        coefs = [rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
+    for description, sizes, n, large in (
+        ("a network 3 -> 5 -> 4 -> 3", (3, 5, 4, 3), 7, 1.0),
+        ("one hidden layer, 2 -> 6 -> 2", (2, 6, 2), 5, 1.0),
+        ("large output weights, logits in the thousands", (2, 4, 3), 6, 2000.0),
+    ):
+        coefs = [rng.normal(size=(o, i)) for i, o in itertools.pairwise(sizes)]
         intercepts = [rng.normal(size=o) for o in sizes[1:]]
         coefs[-1] = large * coefs[-1]
         X = rng.normal(size=(n, sizes[0]))
-        cases.append(Case(description, (X, coefs, intercepts), _forward(X, coefs, intercepts),
-                          f"X: {n} x {sizes[0]}, layer sizes {' -> '.join(map(str, sizes))}"))
+        cases.append(
+            Case(
+                description,
+                (X, coefs, intercepts),
+                _forward(X, coefs, intercepts),
+                f"X: {n} x {sizes[0]}, layer sizes {' -> '.join(map(str, sizes))}",
+            )
+        )
     diagnoses = [
-        Diagnosis(lambda got, c: _close(got, _forward(*c.args, hidden=lambda z: z)),
-                  "the hidden layers need the tanh activation."),
-        Diagnosis(lambda got, c: _close(got, _forward(*c.args, output_tanh=True)),
-                  "the output layer has no tanh: its logits go straight into the softmax."),
+        Diagnosis(
+            lambda got, c: _close(got, _forward(*c.args, hidden=lambda z: z)),
+            "the hidden layers need the tanh activation.",
+        ),
+        Diagnosis(
+            lambda got, c: _close(got, _forward(*c.args, output_tanh=True)),
+            "the output layer has no tanh: its logits go straight into the softmax.",
+        ),
     ]
-    return Spec(cases, diagnoses,
-                "each hidden layer is an affine map followed by tanh; the output layer is an "
-                "affine map followed by a row-wise softmax.", _SOFTMAX_OVERFLOW,
-                rtol=1e-10, atol=1e-300)
+    return Spec(
+        cases,
+        diagnoses,
+        "each hidden layer is an affine map followed by tanh; the output layer is an "
+        "affine map followed by a row-wise softmax.",
+        _SOFTMAX_OVERFLOW,
+        rtol=1e-10,
+        atol=1e-300,
+    )
 
 
-# ------------------------------------------------------------------------------ penalised gradient
+# ------------------------------------------------------------------- penalised gradient
 def penalized_gradient_spec() -> Spec:
-    r"""Exercise ch9-ex-penalized-gradient: the gradient of the mean binary cross-entropy plus
-    :math:`\frac{\alpha}{2}\lVert\theta_{1:}\rVert^2`, the intercept unpenalised."""
+    r"""Exercise ch9-ex-penalized-gradient: the gradient of the mean binary
+    cross-entropy plus :math:`\frac{\alpha}{2}\lVert\theta_{1:}\rVert^2`, the intercept
+    unpenalised."""
     cases = _gradient_cases(90, alphas=(0.5, 2.0, 0.1, 0.0))
 
-    def mistake(data: float = 1.0, penalty: float = 1.0, intercept: bool = False) -> Any:
+    def mistake(
+        data: float = 1.0, penalty: float = 1.0, intercept: bool = False
+    ) -> Any:
         def test(got: np.ndarray, c: Case) -> bool:
             theta, alpha = c.args[0], c.args[3]
             pen = alpha * theta if intercept else c.extra["penalty"]
             size = {"n": c.extra["n"], "1/n": 1 / c.extra["n"]}
             d, p = size.get(data, data), size.get(penalty, penalty)
             return _close(got, d * c.extra["data"] + p * pen)
+
         return test
 
     diagnoses = [
-        Diagnosis(mistake(-1, -1), "your gradient has the opposite sign: it must be the "
-                  "gradient of J_alpha, the function gradient descent minimises."),
-        Diagnosis(mistake(-1, 1), "the cross-entropy's part has the opposite sign (that of "
-                  "the log-likelihood)."),
-        Diagnosis(mistake(1, -1), "the penalty's part has the wrong sign: J_alpha *adds* the "
-                  "penalty to the loss."),
-        Diagnosis(mistake(intercept=True), "the intercept theta[0] is penalised too: the "
-                  "penalty involves theta[1:] only, so it adds nothing to the derivative "
-                  "with respect to theta[0]."),
-        Diagnosis(mistake(1, 2), "the penalty's part is twice too large: mind the 1/2 in "
-                  "(alpha/2) ||theta[1:]||^2."),
-        Diagnosis(mistake(1, 2, intercept=True), "the penalty's part is twice too large "
-                  "(mind the 1/2), and the intercept theta[0] must not be penalised."),
-        Diagnosis(mistake("n", 1), "the cross-entropy's part is N times too large: J_alpha "
-                  "uses the *mean* cross-entropy, not the sum."),
-        Diagnosis(mistake("n", "n"), "your gradient is N times too large: J_alpha is the "
-                  "*mean* cross-entropy plus the penalty."),
-        Diagnosis(mistake(1, "1/n"), "the penalty is divided by N: only the cross-entropy "
-                  "is a mean over observations."),
+        Diagnosis(
+            mistake(-1, -1),
+            "your gradient has the opposite sign: it must be the "
+            "gradient of J_alpha, the function gradient descent minimises.",
+        ),
+        Diagnosis(
+            mistake(-1, 1),
+            "the cross-entropy's part has the opposite sign (that of "
+            "the log-likelihood).",
+        ),
+        Diagnosis(
+            mistake(1, -1),
+            "the penalty's part has the wrong sign: J_alpha *adds* the "
+            "penalty to the loss.",
+        ),
+        Diagnosis(
+            mistake(intercept=True),
+            "the intercept theta[0] is penalised too: the "
+            "penalty involves theta[1:] only, so it adds nothing to the derivative "
+            "with respect to theta[0].",
+        ),
+        Diagnosis(
+            mistake(1, 2),
+            "the penalty's part is twice too large: mind the 1/2 in "
+            "(alpha/2) ||theta[1:]||^2.",
+        ),
+        Diagnosis(
+            mistake(1, 2, intercept=True),
+            "the penalty's part is twice too large "
+            "(mind the 1/2), and the intercept theta[0] must not be penalised.",
+        ),
+        Diagnosis(
+            mistake("n", 1),
+            "the cross-entropy's part is N times too large: J_alpha "
+            "uses the *mean* cross-entropy, not the sum.",
+        ),
+        Diagnosis(
+            mistake("n", "n"),
+            "your gradient is N times too large: J_alpha is the "
+            "*mean* cross-entropy plus the penalty.",
+        ),
+        Diagnosis(
+            mistake(1, "1/n"),
+            "the penalty is divided by N: only the cross-entropy "
+            "is a mean over observations.",
+        ),
         Diagnosis(mistake(1, 0), "the penalty's part is missing."),
-        Diagnosis(lambda got, c: _close(np.ravel(got), c.expected),
-                  "return a 1-D array of length p, not a column."),
+        Diagnosis(
+            lambda got, c: _close(np.ravel(got), c.expected),
+            "return a 1-D array of length p, not a column.",
+        ),
     ]
-    return Spec(cases, diagnoses,
-                "the gradient of J_alpha is that of the mean cross-entropy (chapter 4's "
-                "exercise) plus that of the penalty, which involves theta[1:] only; compare "
-                "each component with a central finite difference of J_alpha.",
-                _SIGMOID_OVERFLOW, rtol=1e-9, atol=1e-13)
+    return Spec(
+        cases,
+        diagnoses,
+        "the gradient of J_alpha is that of the mean cross-entropy (chapter 4's "
+        "exercise) plus that of the penalty, which involves theta[1:] only; compare "
+        "each component with a central finite difference of J_alpha.",
+        _SIGMOID_OVERFLOW,
+        rtol=1e-9,
+        atol=1e-13,
+    )
 
 
-# ------------------------------------------------------------------------------ learned features
-_EVAL_HINT = ("the model is still in training mode: dropout dropped units and batch "
-              "normalisation used this batch's statistics. Put it in evaluation mode first.")
+# --------------------------------------------------------------------- learned features
+_EVAL_HINT = (
+    "the model is still in training mode: dropout dropped units and batch "
+    "normalisation used this batch's statistics. Put it in evaluation mode first."
+)
 
 
 def _dropped(got: np.ndarray, h: np.ndarray, p: float = 0.5) -> bool:
-    """Is ``got`` the features ``h`` after dropout in training mode (zeros, the rest scaled)?"""
+    """Is ``got`` the features ``h`` after dropout in training mode (zeros, the rest
+    scaled)?"""
     kept = np.isclose(got, h / (1 - p), rtol=1e-4, atol=1e-5)
     return bool(got.shape == h.shape and np.all(kept | (got == 0)) and np.any(got == 0))
 
@@ -116,16 +186,30 @@ def _numpy_reference() -> dict[str, Any]:
     """Forward passes in float64 numpy, from the weights of a torch module."""
 
     def affine(x: np.ndarray, lin: Any) -> np.ndarray:
-        return x @ lin.weight.detach().double().numpy().T + lin.bias.detach().double().numpy()
+        return (
+            x @ lin.weight.detach().double().numpy().T
+            + lin.bias.detach().double().numpy()
+        )
 
     def batch_norm(x: np.ndarray, m: Any, train: bool) -> np.ndarray:
-        mean, var = ((x.mean(axis=0), x.var(axis=0)) if train else
-                     (m.running_mean.double().numpy(), m.running_var.double().numpy()))
-        gamma, beta = m.weight.detach().double().numpy(), m.bias.detach().double().numpy()
+        mean, var = (
+            (x.mean(axis=0), x.var(axis=0))
+            if train
+            else (m.running_mean.double().numpy(), m.running_var.double().numpy())
+        )
+        gamma, beta = (
+            m.weight.detach().double().numpy(),
+            m.bias.detach().double().numpy(),
+        )
         return (x - mean) / np.sqrt(var + m.eps) * gamma + beta
 
-    def conv_pool(X: np.ndarray, conv: Any) -> np.ndarray:  # Conv2d(1, 3, 3), ReLU, MaxPool2d(2)
-        W, b = conv.weight.detach().double().numpy(), conv.bias.detach().double().numpy()
+    def conv_pool(
+        X: np.ndarray, conv: Any
+    ) -> np.ndarray:  # Conv2d(1, 3, 3), ReLU, MaxPool2d(2)
+        W, b = (
+            conv.weight.detach().double().numpy(),
+            conv.bias.detach().double().numpy(),
+        )
         windows = np.lib.stride_tricks.sliding_window_view(X, (3, 3), axis=(2, 3))
         z = np.maximum(np.einsum("nkijuv,ckuv->ncij", windows, W) + b[:, None, None], 0)
         return z.reshape(len(X), 3, 3, 2, 3, 2).max(axis=(3, 5)).reshape(len(X), 27)
@@ -134,8 +218,9 @@ def _numpy_reference() -> dict[str, Any]:
 
 
 def features_spec() -> Spec:
-    """Exercise ch9-ex-features-hook: three small torch classifiers, handed over in training
-    mode as after training; the reference features come from a numpy forward pass."""
+    """Exercise ch9-ex-features-hook: three small torch classifiers, handed over in
+    training mode as after training; the reference features come from a numpy forward
+    pass."""
     import torch
     from torch import nn
 
@@ -159,25 +244,52 @@ def features_spec() -> Spec:
                 p.copy_(torch.as_tensor(rng.normal(scale=0.8, size=tuple(p.shape))))
             for m in model.modules():
                 if isinstance(m, nn.BatchNorm1d):
-                    m.running_mean.copy_(torch.as_tensor(rng.normal(size=m.num_features)))
-                    m.running_var.copy_(torch.as_tensor(rng.uniform(0.5, 2, m.num_features)))
+                    m.running_mean.copy_(
+                        torch.as_tensor(rng.normal(size=m.num_features))
+                    )
+                    m.running_var.copy_(
+                        torch.as_tensor(rng.uniform(0.5, 2, m.num_features))
+                    )
         return model.train()
 
-    with torch.random.fork_rng(devices=[]):  # leave the caller's torch random state alone
-        mlp = ready(nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 5), nn.Tanh(),
-                                  nn.Dropout(0.5), nn.Linear(5, 4)))
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # leave the caller's torch random state alone
+        mlp = ready(
+            nn.Sequential(
+                nn.Linear(3, 8),
+                nn.ReLU(),
+                nn.Linear(8, 5),
+                nn.Tanh(),
+                nn.Dropout(0.5),
+                nn.Linear(5, 4),
+            )
+        )
         net = ready(HeadFirst())
-        cnn = ready(nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                                  nn.Linear(27, 6), nn.ReLU(), nn.Linear(6, 3)))
+        cnn = ready(
+            nn.Sequential(
+                nn.Conv2d(1, 3, 3),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Flatten(),
+                nn.Linear(27, 6),
+                nn.ReLU(),
+                nn.Linear(6, 3),
+            )
+        )
     ref = _numpy_reference()
     affine, batch_norm = ref["affine"], ref["batch_norm"]
 
     def mlp_case(X: np.ndarray) -> Case:
         inner = np.maximum(affine(X, mlp[0]), 0)
         h = np.tanh(affine(inner, mlp[2]))
-        return Case("a Sequential MLP 3 -> 8 -> 5 -> 4 with dropout, in training mode",
-                    (mlp, X), h, f"model: {_describe(mlp)}, X: {X.shape[0]} x 3",
-                    {"logits": affine(h, mlp[5]), "dropout": h, "inner": [X, inner]})
+        return Case(
+            "a Sequential MLP 3 -> 8 -> 5 -> 4 with dropout, in training mode",
+            (mlp, X),
+            h,
+            f"model: {_describe(mlp)}, X: {X.shape[0]} x 3",
+            {"logits": affine(h, mlp[5]), "dropout": h, "inner": [X, inner]},
+        )
 
     def net_case(description: str, X: np.ndarray) -> Case:
         def body(train: bool) -> np.ndarray:
@@ -187,50 +299,94 @@ def features_spec() -> Spec:
         extra = {"logits": affine(h, net.head), "inner": [X, body(False)]}
         if len(X) > 1:
             extra["train"] = np.tanh(affine(body(True), net.mix))
-        return Case(description, (net, X), h, "model: a custom nn.Module (Linear(4, 6), "
-                    "BatchNorm1d, ReLU, Linear(6, 6), tanh, then Linear(6, 3), which was "
-                    f"registered first) in training mode, X: {X.shape[0]} x 4", extra)
+        return Case(
+            description,
+            (net, X),
+            h,
+            "model: a custom nn.Module (Linear(4, 6), "
+            "BatchNorm1d, ReLU, Linear(6, 6), tanh, then Linear(6, 3), which was "
+            f"registered first) in training mode, X: {X.shape[0]} x 4",
+            extra,
+        )
 
     X = rng.normal(size=(4, 1, 8, 8))
     pooled = ref["conv_pool"](X, cnn[0])
     h = np.maximum(affine(pooled, cnn[4]), 0)
-    cases = [mlp_case(rng.normal(size=(6, 3))),
-             net_case("a custom module whose last Linear applied is the first registered",
-                      rng.normal(size=(5, 4))),
-             Case("a small CNN on 8 x 8 images", (cnn, X), h,
-                  f"model: {_describe(cnn)}, X: 4 images of shape 1 x 8 x 8",
-                  {"logits": affine(h, cnn[6]), "inner": [pooled]}),
-             net_case("the custom module on a single row", rng.normal(size=(1, 4)))]
+    cases = [
+        mlp_case(rng.normal(size=(6, 3))),
+        net_case(
+            "a custom module whose last Linear applied is the first registered",
+            rng.normal(size=(5, 4)),
+        ),
+        Case(
+            "a small CNN on 8 x 8 images",
+            (cnn, X),
+            h,
+            f"model: {_describe(cnn)}, X: 4 images of shape 1 x 8 x 8",
+            {"logits": affine(h, cnn[6]), "inner": [pooled]},
+        ),
+        net_case("the custom module on a single row", rng.normal(size=(1, 4))),
+    ]
     diagnoses = [
-        Diagnosis(lambda got, c: _close(got, c.extra["logits"], 1e-4),
-                  "you returned the model's output, its logits: the features are the *input* "
-                  "of the last Linear layer."),
-        Diagnosis(lambda got, c: "train" in c.extra and _close(got, c.extra["train"], 1e-4),
-                  _EVAL_HINT),
-        Diagnosis(lambda got, c: "dropout" in c.extra and _dropped(got, c.extra["dropout"]),
-                  _EVAL_HINT),
-        Diagnosis(lambda got, c: any(_close(got, x, 1e-4) for x in c.extra["inner"]),
-                  "that is the input of a Linear layer applied before the last one: "
-                  "modules() and children() list layers in the order they were created, "
-                  "not the order forward() applies them."),
+        Diagnosis(
+            lambda got, c: _close(got, c.extra["logits"], 1e-4),
+            "you returned the model's output, its logits: the features are the *input* "
+            "of the last Linear layer.",
+        ),
+        Diagnosis(
+            lambda got, c: "train" in c.extra and _close(got, c.extra["train"], 1e-4),
+            _EVAL_HINT,
+        ),
+        Diagnosis(
+            lambda got, c: "dropout" in c.extra and _dropped(got, c.extra["dropout"]),
+            _EVAL_HINT,
+        ),
+        Diagnosis(
+            lambda got, c: any(_close(got, x, 1e-4) for x in c.extra["inner"]),
+            "that is the input of a Linear layer applied before the last one: "
+            "modules() and children() list layers in the order they were created, "
+            "not the order forward() applies them.",
+        ),
     ]
     raised = [
-        ("requires grad", "the features are still part of autograd's graph: compute them "
-                          "without gradient tracking, or detach them, before numpy."),
+        (
+            "requires grad",
+            (
+                "the features are still part of autograd's graph: compute them "
+                "without gradient tracking, or detach them, before numpy."
+            ),
+        ),
         ("more than 1 value per channel when training", _EVAL_HINT),
         ("not numpy.ndarray", "the model takes a torch tensor: convert X first."),
-        ("same dtype", "X is float64 and the model's weights float32: convert X to float32 "
-                       "for the forward pass."),
-        ("not subscriptable", "not every model is a Sequential that can be sliced: find the "
-                              "last Linear that forward() applies, e.g. with a forward hook."),
+        (
+            "same dtype",
+            (
+                "X is float64 and the model's weights float32: convert X to float32 "
+                "for the forward pass."
+            ),
+        ),
+        (
+            "not subscriptable",
+            (
+                "not every model is a Sequential that can be sliced: find the "
+                "last Linear that forward() applies, e.g. with a forward hook."
+            ),
+        ),
     ]
-    return Spec(cases, diagnoses,
-                "the features are what the last Linear layer that forward() applies receives "
-                "(a forward hook sees it), one row per row of X, with the model used as for "
-                "prediction.", "a floating-point error in the forward pass.",
-                rtol=1e-4, atol=1e-5, raised=raised, float64_array=True,
-                type_hint="convert the features to a numpy array of float64 before "
-                          "returning them.")
+    return Spec(
+        cases,
+        diagnoses,
+        "the features are what the last Linear layer that forward() applies receives "
+        "(a forward hook sees it), one row per row of X, with the model used as for "
+        "prediction.",
+        "a floating-point error in the forward pass.",
+        rtol=1e-4,
+        atol=1e-5,
+        raised=raised,
+        float64_array=True,
+        type_hint="convert the features to a numpy array of float64 before "
+        "returning them.",
+    )
 
 
 def _describe(model: Any) -> str:

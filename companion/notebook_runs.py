@@ -1,17 +1,18 @@
 """One submitted notebook in a fresh kernel, and the outcomes of its exercises.
 
-``run_notebook`` copies the student's folder to a temporary one and runs the notebook there,
-top to bottom, in a fresh kernel (nbclient) whose path starts with a pristine copy of this
-package (as it was when the grader started: a notebook that edits the installed files
-changes nothing for the next one). Each cell has a time limit: a cell that raises is
-recorded and the next one runs; a cell that loops is interrupted, and if the interrupt does
-not stop it (a loop in C code, or one that catches ``KeyboardInterrupt``) the notebook runs
-again in a new kernel without that cell. Then, for each exercise, a last cell re-imports the
-checkers and calls ``report_outcomes``, which evaluates the student's function on the hidden
-cases (each in a child process with its own time limit) and prints the outcomes as one JSON
-line after a random nonce. The grader reads that line, checks that the kernel's hidden inputs
-are its own (``fingerprint``), and judges the outcomes itself: the kernel's word is taken
-for nothing but what the function returned.
+``run_notebook`` copies the student's folder to a temporary one and runs the notebook
+there, top to bottom, in a fresh kernel (nbclient) whose path starts with a pristine
+copy of this package (as it was when the grader started: a notebook that edits the
+installed files changes nothing for the next one). Each cell has a time limit: a cell
+that raises is recorded and the next one runs; a cell that loops is interrupted, and if
+the interrupt does not stop it (a loop in C code, or one that catches
+``KeyboardInterrupt``) the notebook runs again in a new kernel without that cell. Then,
+for each exercise, a last cell re-imports the checkers and calls ``report_outcomes``,
+which evaluates the student's function on the hidden cases (each in a child process with
+its own time limit) and prints the outcomes as one JSON line after a random nonce. The
+grader reads that line, checks that the kernel's hidden inputs are its own
+(``fingerprint``), and judges the outcomes itself: the kernel's word is taken for
+nothing but what the function returned.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .exercises import EXERCISES, spec
 if TYPE_CHECKING:
     from .grading import Options
 
-__all__ = ["run_notebook", "read_notebook", "claims", "report_outcomes", "fingerprint"]
+__all__ = ["claims", "fingerprint", "read_notebook", "report_outcomes", "run_notebook"]
 
 _ATTEMPTS = 3  # fresh kernels per notebook, when a cell hangs one
 _PROBE_SECONDS = 10
@@ -46,7 +47,7 @@ _PACKAGE = Path(__file__).resolve().parent
 _GRADE_CELL = """\
 def _companion_grade():
     import importlib, sys
-    for name in [m for m in sys.modules if m == "companion" or m.startswith("companion.")]:
+    for name in [m for m in sys.modules if m.split(".")[0] == "companion"]:
         del sys.modules[name]
     importlib.invalidate_caches()
     from companion.notebook_runs import report_outcomes
@@ -56,9 +57,10 @@ del _companion_grade
 """
 
 
-# ------------------------------------------------------------------------------ in the kernel
+# ------------------------------------------------------------------------ in the kernel
 def fingerprint(hidden: Spec) -> str:
-    """A digest of the hidden cases' numeric inputs: the kernel's must equal the grader's."""
+    """A digest of the hidden cases' numeric inputs: the kernel's must equal the
+    grader's."""
     digest = hashlib.sha256()
 
     def add(value: Any) -> None:
@@ -84,20 +86,28 @@ def report_outcomes(label: str, namespace: dict, nonce: str, time_limit: float) 
     exercise, hidden = EXERCISES[label], spec(label)
     function = namespace.get(exercise.function, _MISSING)
     if function is _MISSING:
-        defined = [n for n, v in namespace.items() if inspect.isfunction(v)
-                   and v.__module__ == "__main__" and not n.startswith("_")]
+        defined = [
+            n
+            for n, v in namespace.items()
+            if inspect.isfunction(v)
+            and v.__module__ == "__main__"
+            and not n.startswith("_")
+        ]
         close = difflib.get_close_matches(exercise.function, defined, n=3, cutoff=0.6)
         outcomes = [Outcome("missing", detail=", ".join(close))]
     else:
         outcomes = evaluate(exercise, function, hidden, time_limit)
-    payload = {"inputs": fingerprint(hidden), "outcomes": [o.to_dict() for o in outcomes]}
+    payload = {
+        "inputs": fingerprint(hidden),
+        "outcomes": [o.to_dict() for o in outcomes],
+    }
     print(nonce + json.dumps(payload), flush=True)
 
 
 _MISSING = object()
 
 
-# ------------------------------------------------------------------------------ one notebook
+# ------------------------------------------------------------------------- one notebook
 class _KernelLost(Exception):
     """The kernel died or stopped answering: the notebook must start again."""
 
@@ -111,14 +121,15 @@ def read_notebook(path: Path) -> Any:
             nb = nbformat.read(path, as_version=4)
             nbformat.validate(nb)
         return nb
-    except Exception as exc:  # untrusted file: any failure means "not a notebook"
+    except Exception as exc:  # noqa: BLE001 - an untrusted file: any failure means
+        # "not a notebook"
         text = str(exc).strip().splitlines() or [type(exc).__name__]
         raise ValueError(text[0][:200]) from None
 
 
 def claims(path: Path, nb: Any, label: str) -> bool:
     exercise = EXERCISES[label]
-    if path.name.startswith(f"{int(label[2:label.index('-')]):02d}_"):
+    if path.name.startswith(f"{int(label[2 : label.index('-')]):02d}_"):
         return True
     sources = "\n".join(cell.source for cell in nb.cells)
     return f"def {exercise.function}(" in sources or f"# Exercise {label}" in sources
@@ -130,11 +141,12 @@ def _cell_name(nb: Any, index: int) -> str:
 
 
 class _Run:
-    """A notebook in a fresh kernel: run its cells, then ask for each exercise's outcomes.
+    """A notebook in a fresh kernel: run its cells, then ask for each exercise's
+    outcomes.
 
-    A cell that runs too long is interrupted by nbclient, which then answers for it with an
-    error named ``_TIMEOUT`` (without that, nbclient's reader of the cell's output would
-    stay behind and swallow the output of the cells after it)."""
+    A cell that runs too long is interrupted by nbclient, which then answers for it with
+    an error named ``_TIMEOUT`` (without that, nbclient's reader of the cell's output
+    would stay behind and swallow the output of the cells after it)."""
 
     def __init__(self, nb: Any, cwd: Path, env: dict, options: Options) -> None:
         from nbclient import NotebookClient
@@ -142,10 +154,15 @@ class _Run:
         self.nb, self.size, self.options = copy.deepcopy(nb), len(nb.cells), options
         self.env, self.reply = env, None
         self.client = NotebookClient(
-            self.nb, kernel_name=options.kernel, allow_errors=True, interrupt_on_timeout=True,
+            self.nb,
+            kernel_name=options.kernel,
+            allow_errors=True,
+            interrupt_on_timeout=True,
             error_on_timeout={"ename": _TIMEOUT, "evalue": "", "traceback": []},
-            shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}},
-            on_cell_executed=self._executed)
+            shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(cwd)}},
+            on_cell_executed=self._executed,
+        )
 
     def _executed(self, cell: Any, cell_index: int, execute_reply: dict) -> None:
         self.reply = execute_reply
@@ -178,19 +195,28 @@ class _Run:
         from nbformat.v4 import new_code_cell
 
         nonce, hidden = secrets.token_hex(16), spec(label)
-        self.nb.cells.append(new_code_cell(_GRADE_CELL.format(
-            label=label, nonce=nonce, time_limit=self.options.time_limit)))
+        self.nb.cells.append(
+            new_code_cell(
+                _GRADE_CELL.format(
+                    label=label, nonce=nonce, time_limit=self.options.time_limit
+                )
+            )
+        )
         seconds = 60 + 2 * self.options.time_limit * len(hidden.cases)
         if self.cell(len(self.nb.cells) - 1, seconds) == "interrupted":
             return f"the check did not finish within {seconds:g} s"
         outputs = self.nb.cells[-1].outputs
         text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-        lines = [line[len(nonce):] for line in text.splitlines() if line.startswith(nonce)]
+        lines = [
+            line[len(nonce) :] for line in text.splitlines() if line.startswith(nonce)
+        ]
         if len(lines) != 1:
             error = next((o for o in outputs if o.output_type == "error"), None)
             why = f" ({error.ename}: {error.evalue})" if error else ""
-            return (f"the notebook's kernel sent back no result{why}: did the notebook "
-                    "change print, sys.stdout or the companion package?")
+            return (
+                f"the notebook's kernel sent back no result{why}: did the notebook "
+                "change print, sys.stdout or the companion package?"
+            )
         try:
             data = json.loads(lines[0])
             if len(data["outcomes"]) > len(hidden.cases):
@@ -199,22 +225,30 @@ class _Run:
         except (ValueError, KeyError, TypeError):
             return "the notebook's kernel sent back a malformed result"
         if data["inputs"] != fingerprint(hidden):
-            return ("the hidden cases in the notebook's kernel differ from the grader's: does "
-                    "the kernel run another version of companion, or did the notebook change "
-                    "numpy?")
+            return (
+                "the hidden cases in the notebook's kernel differ from the grader's: "
+                "does the kernel run another version of companion, or did the notebook "
+                "change numpy?"
+            )
         return outcomes
 
     def errors(self, skip: set[int]) -> list[str]:
         """The errors the notebook's own cells raised (not those that were stopped)."""
-        found = [f"{_cell_name(self.nb, i)} raised {o.ename}: {str(o.evalue)[:150]}"
-                 for i, c in enumerate(self.nb.cells[: self.size])
-                 if c.cell_type == "code" and i not in skip
-                 for o in c.get("outputs", []) if o.output_type == "error"]
-        return found[:5] + ([f"and {len(found) - 5} more errors"] if len(found) > 5 else [])
+        found = [
+            f"{_cell_name(self.nb, i)} raised {o.ename}: {str(o.evalue)[:150]}"
+            for i, c in enumerate(self.nb.cells[: self.size])
+            if c.cell_type == "code" and i not in skip
+            for o in c.get("outputs", [])
+            if o.output_type == "error"
+        ]
+        return found[:5] + (
+            [f"and {len(found) - 5} more errors"] if len(found) > 5 else []
+        )
 
 
-def _attempt(run: _Run, labels: list[str], skip: set[int], results: dict,
-             notes: list[str]) -> bool:
+def _attempt(
+    run: _Run, labels: list[str], skip: set[int], results: dict, notes: list[str]
+) -> bool:
     """One fresh kernel: run the cells not in ``skip``, then check the labels not yet in
     ``results``. False when the kernel was lost and the notebook must run again."""
     with run.client.setup_kernel(env=run.env):
@@ -225,13 +259,17 @@ def _attempt(run: _Run, labels: list[str], skip: set[int], results: dict,
                 state = run.cell(index, run.options.cell_timeout)
             except _KernelLost as lost:
                 skip.add(index)
-                notes.append(f"{_cell_name(run.nb, index)}: the kernel {lost}, so the "
-                             "notebook was run again without this cell")
+                notes.append(
+                    f"{_cell_name(run.nb, index)}: the kernel {lost}, so the "
+                    "notebook was run again without this cell"
+                )
                 return False
             if state == "interrupted":
                 skip.add(index)
-                notes.append(f"{_cell_name(run.nb, index)} was stopped after "
-                             f"{run.options.cell_timeout:g} s (an endless loop?)")
+                notes.append(
+                    f"{_cell_name(run.nb, index)} was stopped after "
+                    f"{run.options.cell_timeout:g} s (an endless loop?)"
+                )
         notes.extend(run.errors(skip))
         for label in labels:
             if label in results:
@@ -244,8 +282,9 @@ def _attempt(run: _Run, labels: list[str], skip: set[int], results: dict,
     return True
 
 
-def run_notebook(path: Path, nb: Any, labels: list[str], folder: Path,
-                  options: Options) -> tuple[dict, list[str]]:
+def run_notebook(
+    path: Path, nb: Any, labels: list[str], folder: Path, options: Options
+) -> tuple[dict, list[str]]:
     results: dict[str, list[Outcome] | str] = {}
     notes: list[str] = []
     skip: set[int] = set()
@@ -269,11 +308,10 @@ _SNAPSHOT = {p.name: p.read_bytes() for p in _PACKAGE.glob("*.py")}
 
 
 def _pristine_package(where: Path) -> str:
-    """Write the package as it was when the grader started; return the folder to import it
-    from (a notebook that edits the installed files changes nothing for the next one)."""
+    """Write the package as it was when the grader started; return the folder to import
+    it from (a notebook that edits the installed files changes nothing for the next
+    one)."""
     (where / "companion").mkdir(parents=True)
     for name, data in _SNAPSHOT.items():
         (where / "companion" / name).write_bytes(data)
     return str(where)
-
-

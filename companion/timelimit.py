@@ -1,21 +1,23 @@
-r"""Calling a student's function under a time limit, and describing what it did as plain data.
+r"""Calling a student's function under a time limit, and describing what it did as plain
+data.
 
 ``run_case`` calls the function once and returns an ``Outcome``: a status (``returned``,
-``raised``, ``timeout``, ``crashed``...), the type of the result or of the exception, the
-exception's message, and the result as an array of float64 with its dtype and shape. An
-outcome holds no object of the student's, so it can cross from the student's kernel to the
-grader as JSON (``to_dict``/``from_dict``, which trusts nothing it reads).
+``raised``, ``timeout``, ``crashed``...), the type of the result or of the exception,
+the exception's message, and the result as an array of float64 with its dtype and shape.
+An outcome holds no object of the student's, so it can cross from the student's kernel
+to the grader as JSON (``to_dict``/``from_dict``, which trusts nothing it reads).
 
-**How a case is stopped.** On Linux the call runs in a forked copy of the process, which is
-killed when it has not answered within the time limit. That stops every endless loop: in
-Python, inside numpy or torch (C code, which neither Ctrl-C nor a signal handler interrupts
-before it returns), or one that swallows exceptions with ``except Exception`` or a bare
-``except``; a function that exits or crashes takes down only the copy, and nothing it changes
-reaches the checker. The copy first limits every thread pool to one thread: GNU OpenMP, which
-torch uses, deadlocks in a forked child that uses its pool. Where fork is not safe to use
-(macOS, Windows), the call runs in the process itself under ``signal.setitimer``, whose handler
-raises a ``BaseException`` that ``except Exception`` does not catch: that stops loops in Python
-code, though not a long call into C code nor a loop with a bare ``except`` inside.
+**How a case is stopped.** On Linux the call runs in a forked copy of the process, which
+is killed when it has not answered within the time limit. That stops every endless loop:
+in Python, inside numpy or torch (C code, which neither Ctrl-C nor a signal handler
+interrupts before it returns), or one that swallows exceptions with ``except Exception``
+or a bare ``except``; a function that exits or crashes takes down only the copy, and
+nothing it changes reaches the checker. The copy first limits every thread pool to one
+thread: GNU OpenMP, which torch uses, deadlocks in a forked child that uses its pool.
+Where fork is not safe to use (macOS, Windows), the call runs in the process itself
+under ``signal.setitimer``, whose handler raises a ``BaseException`` that ``except
+Exception`` does not catch: that stops loops in Python code, though not a long call into
+C code nor a loop with a bare ``except`` inside.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -40,15 +43,23 @@ __all__ = ["Outcome", "run_case", "type_name"]
 
 _MAX_VALUES = 10_000  # a larger result is reported by its shape only
 _MAX_BYTES = 1 << 26
-_STATUSES = ("returned", "raised", "timeout", "crashed", "missing", "not_callable",
-             "signature")
+_STATUSES = (
+    "returned",
+    "raised",
+    "timeout",
+    "crashed",
+    "missing",
+    "not_callable",
+    "signature",
+)
 
 
 @dataclass
 class Outcome:
     """What one call of the student's function did, as plain data: ``status`` (see
-    ``_STATUSES``), the type of the result or exception, a detail (an exception's message),
-    the result's dtype and shape, the result as float64 (``value``), and what it printed."""
+    ``_STATUSES``), the type of the result or exception, a detail (an exception's
+    message), the result's dtype and shape, the result as float64 (``value``), and what
+    it printed."""
 
     status: str
     kind: str = ""
@@ -59,14 +70,18 @@ class Outcome:
     printed: str = ""
 
     def to_dict(self) -> dict:
-        data = {k: getattr(self, k) for k in ("status", "kind", "detail", "dtype", "printed")}
+        data = {
+            k: getattr(self, k)
+            for k in ("status", "kind", "detail", "dtype", "printed")
+        }
         data["shape"] = None if self.shape is None else list(self.shape)
         data["value"] = None if self.value is None else self.value.tolist()
         return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Outcome:
-        """Rebuild an outcome, trusting nothing: ``ValueError`` unless it is well formed."""
+        """Rebuild an outcome, trusting nothing: ``ValueError`` unless it is well
+        formed."""
         try:
             if not isinstance(data, dict) or data.get("status") not in _STATUSES:
                 raise ValueError("no valid status")
@@ -75,8 +90,11 @@ class Outcome:
                 raise ValueError("a text field is not a string")
             shape, value = data.get("shape"), data.get("value")
             if shape is not None:
-                if not (isinstance(shape, list) and len(shape) <= 32
-                        and all(type(n) is int and n >= 0 for n in shape)):
+                if not (
+                    isinstance(shape, list)
+                    and len(shape) <= 32
+                    and all(type(n) is int and n >= 0 for n in shape)
+                ):
                     raise ValueError("invalid shape")
                 shape = tuple(shape)
             if value is not None:
@@ -91,19 +109,27 @@ class Outcome:
 
 # ------------------------------------------------------------------------------ running
 class _TimeUp(BaseException):
-    """Raised into the student's code when its time is up; ``except Exception`` misses it."""
+    """Raised into the student's code when its time is up; ``except Exception`` misses
+    it."""
 
 
 def type_name(value: Any) -> str:
     kind = type(value)
     module = kind.__module__.split(".")[0]
-    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+    return (
+        kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+    )
 
 
 def _outcome_of(value: Any, printed: str) -> Outcome:
-    """Describe a returned value by its type, dtype, shape and, if numbers, its float64 copy."""
-    out = Outcome("returned", type_name(value), dtype=str(getattr(value, "dtype", "")),
-                  printed=printed[-2000:])
+    """Describe a returned value by its type, dtype, shape and, if numbers, its float64
+    copy."""
+    out = Outcome(
+        "returned",
+        type_name(value),
+        dtype=str(getattr(value, "dtype", "")),
+        printed=printed[-2000:],
+    )
     if value is None:
         return out
     try:
@@ -112,24 +138,36 @@ def _outcome_of(value: Any, printed: str) -> Outcome:
             array = np.asarray(value, dtype=float)
         out.shape = tuple(int(n) for n in array.shape)
         out.value = array if array.size <= _MAX_VALUES else None
-    except Exception as exc:  # not numbers: say why (a tensor that requires grad...)
+    except Exception as exc:  # noqa: BLE001 - not numbers: say why (a tensor that
+        # requires grad...)
         out.detail = f"{type_name(exc)}: {exc}"[:2000]
     return out
 
 
 def _call(function: Callable, args: tuple) -> Outcome:
-    """Call ``function(*args)`` with floating-point problems raised, capturing its output."""
+    """Call ``function(*args)`` with floating-point problems raised, capturing its
+    output."""
     printed = io.StringIO()
     try:
-        with redirect_stdout(printed), redirect_stderr(printed), warnings.catch_warnings():
+        with (
+            redirect_stdout(printed),
+            redirect_stderr(printed),
+            warnings.catch_warnings(),
+        ):
             warnings.simplefilter("error", RuntimeWarning)
-            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            with np.errstate(
+                over="raise", invalid="raise", divide="raise", under="ignore"
+            ):
                 value = function(*args)
     except _TimeUp:
         raise
-    except BaseException as exc:  # SystemExit and KeyboardInterrupt are reported too
-        return Outcome("raised", type_name(exc), str(exc)[:2000],
-                       printed=printed.getvalue()[-2000:])
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+        return Outcome(
+            "raised",
+            type_name(exc),
+            str(exc)[:2000],
+            printed=printed.getvalue()[-2000:],
+        )
     return _outcome_of(value, printed.getvalue())
 
 
@@ -138,22 +176,24 @@ def _one_thread() -> None:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
-    except Exception:  # pragma: no cover - threadpoolctl is a dependency
+    except Exception:  # noqa: BLE001, S110 - only a precaution: run unlimited
         pass
 
 
 def _child(function: Callable, args: tuple, read_end: int, write_end: int) -> NoReturn:
     try:
         os.close(read_end)
-        faulthandler.disable()  # a crash is reported as one, without a dump of the stack
+        faulthandler.disable()  # a crash is reported as one, without a stack dump
         _one_thread()
         try:
             payload = json.dumps(_call(function, args).to_dict()).encode()
-        except BaseException as exc:
-            payload = json.dumps(Outcome("crashed", detail=type_name(exc)).to_dict()).encode()
+        except BaseException as exc:  # noqa: BLE001 - the child must always answer
+            payload = json.dumps(
+                Outcome("crashed", detail=type_name(exc)).to_dict()
+            ).encode()
         view = memoryview(payload)
         while view:
-            view = view[os.write(write_end, view):]
+            view = view[os.write(write_end, view) :]
     finally:
         os._exit(0)
 
@@ -202,8 +242,10 @@ def _run_forked(function: Callable, args: tuple, time_limit: float) -> Outcome:
         if os.WIFSIGNALED(status):
             name = signal.Signals(os.WTERMSIG(status)).name
             return Outcome("crashed", detail=f"the process was killed by {name}")
-        return Outcome("crashed", detail=f"the process exited with code "
-                                         f"{os.waitstatus_to_exitcode(status)}")
+        return Outcome(
+            "crashed",
+            detail=f"the process exited with code {os.waitstatus_to_exitcode(status)}",
+        )
 
 
 def _run_with_alarm(function: Callable, args: tuple, time_limit: float) -> Outcome:
@@ -214,7 +256,9 @@ def _run_with_alarm(function: Callable, args: tuple, time_limit: float) -> Outco
             raise _TimeUp
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, time_limit, 0.05)  # again every 50 ms if caught
+    signal.setitimer(
+        signal.ITIMER_REAL, time_limit, 0.05
+    )  # again every 50 ms if caught
     try:
         try:
             return _call(function, args)
@@ -231,8 +275,9 @@ def run_case(function: Callable, args: tuple, time_limit: float) -> Outcome:
     """Call ``function(*args)`` under the time limit (see the module) and describe it."""
     if sys.platform.startswith("linux"):
         return _run_forked(function, args, time_limit)
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+    if (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    ):
         return _run_with_alarm(function, args, time_limit)
     return _call(function, args)  # pragma: no cover - no way to stop a loop here
-
-
