@@ -13,6 +13,7 @@ and write :math:`a` as a function of :math:`\eta`. Everything is returned as Sym
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy as sp
@@ -25,6 +26,9 @@ __all__ = [
     "poisson",
     "eta",
     "equation",
+    "lambdify",
+    "assert_displayed_evaluated",
+    "DISPLAYED",
     "CategoricalForm",
     "categorical",
 ]
@@ -108,11 +112,11 @@ def derive_exponential_form(name: str, density: sp.Expr, y: sp.Symbol, parameter
 
 
 def bernoulli() -> ExponentialForm:
-    r"""Bernoulli :math:`\phi^y(1-\phi)^{1-y}`: :math:`\eta = \log\frac{\phi}{1-\phi}`,
+    r"""Bernoulli :math:`\mu^y(1-\mu)^{1-y}`: :math:`\eta = \log\frac{\mu}{1-\mu}`,
     :math:`a(\eta) = \log(1+e^\eta)`, inverse link the sigmoid (chapters 1 and 2)."""
     y = sp.Symbol("y", integer=True, nonnegative=True)
-    phi = sp.Symbol("phi", positive=True)
-    return derive_exponential_form("Bernoulli", phi**y * (1 - phi) ** (1 - y), y, phi)
+    mu = sp.Symbol("mu", positive=True)
+    return derive_exponential_form("Bernoulli", mu**y * (1 - mu) ** (1 - y), y, mu)
 
 
 def gaussian() -> ExponentialForm:
@@ -131,47 +135,104 @@ def poisson() -> ExponentialForm:
     return derive_exponential_form("Poisson", lam**y * sp.exp(-lam) / sp.factorial(y), y, lam)
 
 
-def equation(lhs: str, expr: sp.Expr, rhs_prefix: str = ""):
-    r"""An equation ``lhs = expr`` for display in a notebook, typeset from SymPy's LaTeX.
+#: Every SymPy expression a chapter has displayed as a derived result, with its left-hand side, and
+#: whether it has since been evaluated numerically (chapter 1's guarantee: see :func:`lambdify`).
+DISPLAYED: list[dict] = []
 
-    Returns an ``IPython.display.Math`` object; the chapters display derivations with it.
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*$")
+
+
+def _check_is_sympy(expr: object) -> None:
+    """Refuse anything but SymPy's own expressions, and symbols whose names are typed LaTeX."""
+    if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
+        raise TypeError(
+            f"equation() displays SymPy expressions only, not {type(expr).__name__}: a typed "
+            "formula belongs in the Markdown, where the reader can see it is typed"
+        )
+    for symbol in expr.free_symbols:
+        if not _NAME.match(symbol.name):
+            raise ValueError(
+                f"the symbol name {symbol.name!r} is typed LaTeX dressed as a SymPy symbol: "
+                "derive the expression with SymPy, or write the formula in Markdown"
+            )
+
+
+def equation(lhs: str, expr: sp.Basic | sp.MatrixBase, given: bool = False):
+    r"""Display ``lhs = expr`` in a notebook, the right-hand side typeset by SymPy itself.
+
+    ``lhs`` is the name of what is shown (typed LaTeX such as ``a(\eta)``); ``expr`` must be a SymPy
+    expression. A derived result (the default) is recorded in :data:`DISPLAYED` until it is evaluated
+    numerically through :func:`lambdify`; pass ``given=True`` for a starting point of a derivation (a
+    density as usually written), which is not a result. Returns an ``IPython.display.Math`` object.
     """
     from IPython.display import Math
 
-    return Math(f"{lhs} = {rhs_prefix}{sp.latex(expr)}")
+    _check_is_sympy(expr)
+    if not given:
+        DISPLAYED.append({"lhs": lhs, "expr": expr, "evaluated": False})
+    return Math(f"{lhs} = {sp.latex(expr)}")
+
+
+def _contains(outer: sp.Basic | sp.MatrixBase, inner: sp.Basic | sp.MatrixBase) -> bool:
+    if outer == inner:
+        return True
+    parts = list(outer) if isinstance(outer, sp.MatrixBase) else [outer]
+    if isinstance(inner, sp.MatrixBase):
+        return False
+    return any(part == inner or (isinstance(part, sp.Basic) and part.has(inner)) for part in parts)
+
+
+def lambdify(args, expr, modules: str = "numpy"):
+    """``sympy.lambdify(args, expr, modules)``, which also records that every displayed derivation
+    contained in ``expr`` is now evaluated numerically (the chapters then compare the values with the
+    companion and an independent reference). A list or tuple of expressions is taken element by element.
+    """
+    items = list(expr) if isinstance(expr, (list, tuple)) else [expr]
+    for entry in DISPLAYED:
+        if any(_contains(item, entry["expr"]) for item in items if isinstance(item, (sp.Basic, sp.MatrixBase))):
+            entry["evaluated"] = True
+    return sp.lambdify(args, expr, modules)
+
+
+def assert_displayed_evaluated() -> str:
+    """Raise ``AssertionError`` naming every displayed derivation that was never evaluated numerically
+    through :func:`lambdify`; return a one-line verdict otherwise. Each chapter ends with this call."""
+    missing = [entry["lhs"] for entry in DISPLAYED if not entry["evaluated"]]
+    assert not missing, f"derived and displayed but never evaluated numerically: {missing}"
+    return f"all {len(DISPLAYED)} displayed derivations were evaluated numerically"
 
 
 @dataclass(frozen=True)
 class CategoricalForm:
     r"""The categorical distribution over ``k`` classes in exponential-family form (chapter 5), with the
-    last class as reference: :math:`\eta_i = \log(\phi_i/\phi_k)`, :math:`a(\eta) = \log(1 + \sum_{i<k} e^{\eta_i})`."""
+    last class as reference: :math:`\eta_c = \log(\mu_c/\mu_k)`, :math:`a(\eta) = \log(1 + \sum_{c<k} e^{\eta_c})`."""
 
     k: int
-    phi: tuple  #: the probabilities phi_1..phi_k (phi_k = 1 - the others)
+    mu: tuple  #: the probabilities mu_1..mu_k (mu_k = 1 - the others)
     eta: tuple  #: the natural parameters eta_1..eta_{k-1}
-    natural_parameter: tuple  #: eta_i = log(phi_i / phi_k) as functions of phi
-    inverse_link: tuple  #: phi_i as functions of eta, i = 1..k: the softmax of (eta, 0)
+    natural_parameter: tuple  #: eta_c = log(mu_c / mu_k) as functions of mu
+    inverse_link: tuple  #: mu_c as functions of eta, c = 1..k: the softmax of (eta, 0)
     log_partition: sp.Expr  #: a(eta)
 
     def gradient(self) -> sp.Matrix:
-        r""":math:`\nabla a(\eta)`, which equals :math:`(\phi_1, \dots, \phi_{k-1})`."""
+        r""":math:`\nabla a(\eta)`, which equals :math:`(\mu_1, \dots, \mu_{k-1})`."""
         return sp.Matrix([sp.diff(self.log_partition, e) for e in self.eta])
 
     def hessian(self) -> sp.Matrix:
-        r""":math:`\nabla^2 a(\eta)`, which equals :math:`\operatorname{diag}(\phi) - \phi\phi^\top`."""
+        r""":math:`\nabla^2 a(\eta)`, which equals :math:`\operatorname{diag}(\mu) - \mu\mu^\top`."""
         return sp.hessian(self.log_partition, self.eta)
 
 
 def categorical(k: int = 3) -> CategoricalForm:
     r"""Derive the categorical family for ``k`` classes (chapter 5): with :math:`T(y)` the one-hot vector
-    without its last entry, :math:`\log p(y) = \sum_{i<k} T_i(y)\log(\phi_i/\phi_k) + \log\phi_k`; solving
-    :math:`\eta_i = \log(\phi_i/\phi_k)` for :math:`\phi` gives the softmax, and :math:`a = -\log\phi_k`."""
-    phi = sp.symbols(f"phi1:{k + 1}", positive=True)
+    without its last entry, :math:`\log p(y) = \sum_{c<k} T_c(y)\log(\mu_c/\mu_k) + \log\mu_k`; solving
+    :math:`\eta_c = \log(\mu_c/\mu_k)` for :math:`\mu` gives the softmax, and :math:`a = -\log\mu_k`."""
+    mu = sp.symbols(f"mu1:{k + 1}", positive=True)
     etas = sp.symbols(f"eta1:{k}", real=True)
-    natural = tuple(sp.log(phi[i] / phi[k - 1]) for i in range(k - 1))
-    # phi_i = phi_k e^{eta_i} and sum phi = 1 give phi_k = 1 / (1 + sum e^{eta_j})
-    sol = sp.solve([sp.Eq(phi[i], phi[k - 1] * sp.exp(etas[i])) for i in range(k - 1)]
-                   + [sp.Eq(sum(phi), 1)], phi, dict=True)[0]
-    inverse = tuple(sp.simplify(sol[ph]) for ph in phi)
+    natural = tuple(sp.log(mu[i] / mu[k - 1]) for i in range(k - 1))
+    # mu_c = mu_k e^{eta_c} and sum mu = 1 give mu_k = 1 / (1 + sum e^{eta_j})
+    sol = sp.solve([sp.Eq(mu[i], mu[k - 1] * sp.exp(etas[i])) for i in range(k - 1)]
+                   + [sp.Eq(sum(mu), 1)], mu, dict=True)[0]
+    inverse = tuple(sp.simplify(sol[m]) for m in mu)
     a = sp.simplify(-sp.log(inverse[k - 1]))
-    return CategoricalForm(k, phi, etas, natural, inverse, a)
+    return CategoricalForm(k, mu, etas, natural, inverse, a)
