@@ -36,6 +36,7 @@ __all__ = [
     "Outcome",
     "Spec",
     "check",
+    "close",
     "evaluate",
     "verdict",
 ]
@@ -96,7 +97,7 @@ class Case:
 class Diagnosis:
     """A typical mistake: ``test(got, case)`` recognises it, ``hint`` names it."""
 
-    test: Callable[[np.ndarray, Case], bool]
+    test: Callable[[np.ndarray, Case], Any]  #: a truth value
     hint: str
 
 
@@ -157,66 +158,52 @@ def check(
 
 
 # -------------------------------------------------------------------------- the verdict
+_NOT_WRITTEN = (
+    "is not implemented yet: replace the line `raise NotImplementedError(...)` with "
+    "your code, run that cell, then run this one again."
+)
+_LOOP_HINT = "hint: does a loop never end, or a recursion never stop?"
+_FLOATING_POINT = ("FloatingPointError", "OverflowError", "RuntimeWarning")
+
+
 def verdict(
     exercise: Exercise, spec: Spec, outcomes: list[Outcome], name: str | None = None
 ) -> Feedback:
     """Judge the outcomes against the spec's reference results; the feedback names the
     first case that failed, its input, the expected and returned values, and a hint."""
-    name = name or exercise.function
-    first = (
-        outcomes[0] if outcomes else Outcome("crashed", detail="no result came back")
-    )
-    lines = _problem_with_function(exercise, first) or _first_failure(
-        exercise, spec, outcomes
-    )
+    first = outcomes[0] if outcomes else Outcome("crashed", detail="no result")
+    problem = _problem_with_function(exercise, first)
+    lines = [problem] if problem else _first_failure(exercise, spec, outcomes)
     passed = lines is None
-    if passed:
-        lines = [
-            (
-                f"passed all {len(spec.cases)} hidden cases (random, edge and extreme "
-                "inputs)."
-            )
-        ]
-    head = f"{'✓' if passed else '✗'} {exercise.checker}: {name} "
+    if lines is None:
+        n = len(spec.cases)
+        lines = [f"passed all {n} hidden cases (random, edge and extreme inputs)."]
+    head = f"{'✓' if passed else '✗'} {exercise.checker}: {name or exercise.function} "
     return Feedback(exercise.checker, passed, head + "\n  ".join(lines))
 
 
-def _problem_with_function(exercise: Exercise, outcome: Outcome) -> list[str] | None:
-    """Problems found before any case could run: missing, not a function, wrong
-    parameters, not written yet."""
+def _problem_with_function(exercise: Exercise, outcome: Outcome) -> str | None:
+    """A problem found before any case could run: the function is missing, is not a
+    function, takes other parameters, or is not written yet."""
     define = f"`def {exercise.signature}:`"
     if outcome.status == "missing":
         found = f" (found {outcome.detail}: renamed?)" if outcome.detail else ""
-        return [
-            (
-                f"is not defined when the notebook has run{found}: the exercise needs a "
-                f"function of exactly that name, {define}"
-            )
-        ]
-    if outcome.status == "not_callable":
-        what = (
-            "None"
-            if outcome.kind == "NoneType"
-            else f"a {outcome.kind} ({outcome.detail})"
+        return (
+            f"is not defined when the notebook has run{found}: the exercise needs "
+            f"a function of exactly that name, {define}"
         )
-        return [
-            f"is {what}, not a function: define it with {define} and run that cell."
-        ]
+    if outcome.status == "not_callable":
+        what = f"a {outcome.kind} ({outcome.detail})"
+        what = "None" if outcome.kind == "NoneType" else what
+        return f"is {what}, not a function: define it with {define} and run that cell."
     if outcome.status == "signature":
-        return [
-            (
-                f"is {outcome.detail}, which cannot be called with the "
-                f"{len(exercise.parameters)} arguments the exercise passes: "
-                f"the exercise defines {exercise.signature}."
-            )
-        ]
+        return (
+            f"is {outcome.detail}, which cannot be called with the "
+            f"{len(exercise.parameters)} arguments the exercise passes: the exercise "
+            f"defines {exercise.signature}."
+        )
     if outcome.status == "raised" and outcome.kind == "NotImplementedError":
-        return [
-            (
-                "is not implemented yet: replace the line `raise NotImplementedError(...)` "
-                "with your code, run that cell, then run this one again."
-            )
-        ]
+        return _NOT_WRITTEN
     return None
 
 
@@ -228,58 +215,31 @@ def _first_failure(
         if number > len(outcomes):
             return [f"the check stopped before {where}: no result came back."]
         outcome, inputs = outcomes[number - 1], f"input:    {_inputs(exercise, case)}"
+        detail = outcome.detail
         if outcome.status == "timeout":
-            return [
-                (
-                    f"did not return within {outcome.detail} s on {where}, so it was "
-                    "stopped."
-                ),
-                inputs,
-                (
-                    "hint: is there a loop whose condition never becomes "
-                    "false, or a recursion that never ends?"
-                ),
-            ]
-        if outcome.status in ("crashed", "missing", "not_callable", "signature"):
-            return [
-                (
-                    f"ended its process on {where} ({outcome.detail}) instead of "
-                    "returning: a function should not call exit() or end the process."
-                ),
-                inputs,
-            ]
+            stopped = f"did not return within {detail} s on {where}, so it was stopped."
+            return [stopped, inputs, _LOOP_HINT]
+        if outcome.status != "returned" and outcome.status != "raised":
+            ended = f"ended its process on {where} ({detail}) instead of returning"
+            return [f"{ended}: a function should not exit or end the process.", inputs]
+        if outcome.status == "raised" and outcome.kind in _FLOATING_POINT:
+            error = f"failed on {where}: a floating-point error ({detail})."
+            return [error, inputs, f"hint: {spec.overflow_hint}"]
         if outcome.status == "raised":
-            if outcome.kind in (
-                "FloatingPointError",
-                "OverflowError",
-                "RuntimeWarning",
-            ):
-                return [
-                    f"failed on {where}: a floating-point error ({outcome.detail}).",
-                    inputs,
-                    f"hint: {spec.overflow_hint}",
-                ]
-            text = f"{outcome.kind}: {outcome.detail}"
+            text = f"{outcome.kind}: {detail}"
             hint = next((h for pattern, h in spec.raised if pattern in text), spec.hint)
             return [f"raised {text} on {where}", inputs, f"hint: {hint}"]
         problem, hint = _returned_problem(spec, outcome, case)
         if problem is not None:
-            lines = [
-                f"{problem} on {where}.",
-                inputs,
-                f"expected: {_show(case.expected)}",
-            ]
+            lines = [f"{problem} on {where}.", inputs]
+            lines.append(f"expected: {_show(case.expected)}")
             if outcome.value is not None:
                 lines.append(f"got:      {_show(outcome.value)}")
-                hint = hint or next(
-                    (
-                        d.hint
-                        for d in spec.diagnoses
-                        if _recognises(d, outcome.value, case)
-                    ),
-                    None,
+                recognised = (
+                    d.hint for d in spec.diagnoses if _recognises(d, outcome, case)
                 )
-            return lines + [f"hint: {hint or spec.hint}"]
+                hint = hint or next(recognised, "")
+            return [*lines, f"hint: {hint or spec.hint}"]
     return None
 
 
@@ -288,74 +248,61 @@ def _returned_problem(
 ) -> tuple[str | None, str]:
     """What is wrong with a returned value (``None`` if nothing), and a hint if the kind
     of problem has its own."""
+    asked = "where the exercise asks for a numpy array of float64"
     if outcome.kind == "NoneType":
         return "returned None (is the `return` statement missing?)", ""
     if spec.float64_array and outcome.kind != "numpy.ndarray":
-        return (
-            (
-                f"returned a {outcome.kind}, where the exercise asks for a numpy array of "
-                "float64"
-            ),
-            spec.type_hint,
-        )
+        return f"returned a {outcome.kind}, {asked}", spec.type_hint
     if spec.float64_array and outcome.dtype != "float64":
-        return (
-            (
-                f"returned an array of {outcome.dtype}, where the exercise asks for "
-                "float64"
-            ),
-            spec.type_hint,
-        )
+        return f"returned an array of {outcome.dtype}, {asked}", spec.type_hint
     expected = np.asarray(case.expected, dtype=float)
     if outcome.shape is not None and outcome.shape != expected.shape:
-        return (
-            f"returned an array of shape {outcome.shape}; expected shape "
-            f"{expected.shape}"
-        ), ""
+        shapes = f"shape {outcome.shape}; expected shape {expected.shape}"
+        return f"returned an array of {shapes}", ""
     got = outcome.value
     if got is None:
         because = f" ({outcome.detail})" if outcome.detail else ""
         return f"returned a {outcome.kind}, not an array of numbers{because}", ""
     if not np.all(np.isfinite(got)):
         return "returned inf or NaN", ""
-    if not np.allclose(got, expected, rtol=spec.rtol, atol=spec.atol):
-        if expected.ndim == 0:
-            return "returned a wrong value", ""
-        error = np.abs(got - expected) - spec.rtol * np.abs(expected)
-        worst = tuple(
-            int(i) for i in np.unravel_index(np.argmax(error), expected.shape)
-        )
-        return f"returned wrong values (largest error at index {worst})", ""
-    return None, ""
+    if np.allclose(got, expected, rtol=spec.rtol, atol=spec.atol):
+        return None, ""
+    if expected.ndim == 0:
+        return "returned a wrong value", ""
+    error = np.abs(got - expected) - spec.rtol * np.abs(expected)
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(error), expected.shape))
+    return f"returned wrong values (largest error at index {worst})", ""
 
 
-def _recognises(diagnosis: Diagnosis, got: np.ndarray, case: Case) -> bool:
+def _recognises(diagnosis: Diagnosis, outcome: Outcome, case: Case) -> bool:
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return bool(diagnosis.test(got, case))
-    except Exception:  # noqa: BLE001 - a diagnosis that fails does not apply
+            return bool(diagnosis.test(np.asarray(outcome.value), case))
+    except Exception:  # a diagnosis that fails does not apply
         return False
+
+
+def close(a: Any, b: Any, rtol: float = 1e-6) -> bool:
+    """Same shape and equal to ``rtol`` (for diagnoses: is ``a`` this wrong answer?)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=1e-10))
 
 
 # ---------------------------------------------------------------------------- reporting
 def summary(value: Any) -> str:
-    """A short description of an argument: small arrays in full, large ones by shape and
-    range."""
-    if (
-        isinstance(value, (list, tuple))
-        and value
-        and all(isinstance(v, np.ndarray) for v in value)
+    """A short description of an argument: small arrays in full, large ones by shape
+    and range."""
+    if isinstance(value, list | tuple) and all(
+        isinstance(v, np.ndarray) for v in value
     ):
         return "[" + ", ".join(f"array {v.shape}" for v in value) + "]"
-    if isinstance(value, np.ndarray):
-        if value.size <= 8:
-            return np.array2string(value, precision=4, separator=", ")
-        return (
-            f"array of shape {value.shape}, entries from {value.min():.3g} to "
-            f"{value.max():.3g}"
-        )
-    return reprlib.repr(value)
+    if not isinstance(value, np.ndarray):
+        return reprlib.repr(value)
+    if value.size <= 8:
+        return np.array2string(value, precision=4, separator=", ")
+    low, high = value.min(), value.max()
+    return f"array of shape {value.shape}, entries from {low:.3g} to {high:.3g}"
 
 
 def _inputs(exercise: Exercise, case: Case) -> str:
@@ -363,7 +310,8 @@ def _inputs(exercise: Exercise, case: Case) -> str:
         return case.inputs
     names = exercise.parameters[: len(case.args)]
     names += [f"argument {i + 1}" for i in range(len(names), len(case.args))]
-    return ", ".join(f"{n} = {summary(a)}" for n, a in zip(names, case.args))
+    pairs = zip(names, case.args, strict=True)
+    return ", ".join(f"{n} = {summary(a)}" for n, a in pairs)
 
 
 def _show(value: Any) -> str:

@@ -16,6 +16,10 @@ import math
 import sys
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .grading import Options
 
 __all__ = ["main"]
 
@@ -29,11 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m companion", description="Tools for teaching with the book."
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    book = {
-        "type": Path,
-        "default": _default_book(),
-        "help": "folder of the chapter notebooks (default: %(default)s)",
-    }
+    book_help = "folder of the chapter notebooks (default: %(default)s)"
     students = sub.add_parser(
         "students",
         help="write student notebooks: every solution replaced by a stub and a checker",
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder for the student notebooks (created if missing; not inside book/)",
     )
-    students.add_argument("--book", **book)
+    students.add_argument("--book", type=Path, default=_default_book(), help=book_help)
     students.add_argument(
         "--force",
         action="store_true",
@@ -102,11 +102,11 @@ def _parser() -> argparse.ArgumentParser:
         help="write the repository URL of _config.yml "
         "into every chapter's hidden install cell",
     )
-    install.add_argument("--book", **book)
+    install.add_argument("--book", type=Path, default=_default_book(), help=book_help)
     return parser
 
 
-def _options(args: argparse.Namespace) -> object:
+def _options(args: argparse.Namespace) -> Options:
     """The grading options from ``--config``, then the command line; ``ValueError``
     names what is wrong."""
     from .exercises import EXERCISES

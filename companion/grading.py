@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# loaded now, so that later changes to the files on disk cannot reach the grader
-from . import network_exercises  # noqa: F401
 from .checking import Feedback, Outcome, verdict
 from .exercises import EXERCISES, spec
 from .notebook_runs import claims, read_notebook, run_notebook
@@ -81,7 +79,8 @@ def _rank(feedback: Feedback, found: list[Outcome] | str) -> int:
 
 def grade_student(folder: Path, options: Options) -> Result:
     """Grade every notebook in ``folder`` (the student's id is its name)."""
-    result, best, unreadable = Result(folder.name), {}, []
+    result, unreadable = Result(folder.name), []
+    best: dict[str, int] = {}
     notebooks = sorted(
         p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
     )

@@ -121,8 +121,7 @@ def read_notebook(path: Path) -> Any:
             nb = nbformat.read(path, as_version=4)
             nbformat.validate(nb)
         return nb
-    except Exception as exc:  # noqa: BLE001 - an untrusted file: any failure means
-        # "not a notebook"
+    except Exception as exc:  # an untrusted file: any failure means "not a notebook"
         text = str(exc).strip().splitlines() or [type(exc).__name__]
         raise ValueError(text[0][:200]) from None
 
@@ -152,7 +151,8 @@ class _Run:
         from nbclient import NotebookClient
 
         self.nb, self.size, self.options = copy.deepcopy(nb), len(nb.cells), options
-        self.env, self.reply = env, None
+        self.env = env
+        self.reply: dict[str, Any] = {}
         self.client = NotebookClient(
             self.nb,
             kernel_name=options.kernel,
@@ -164,19 +164,19 @@ class _Run:
             on_cell_executed=self._executed,
         )
 
-    def _executed(self, cell: Any, cell_index: int, execute_reply: dict) -> None:
+    def _executed(self, cell: Any, cell_index: int, execute_reply: Any) -> None:
         self.reply = execute_reply
 
     def _execute(self, index: int, seconds: float) -> bool:
         """Run cell ``index``; False if it was stopped after ``seconds``."""
         from nbclient.exceptions import DeadKernelError
 
-        self.reply, self.client.timeout = None, int(seconds + 0.999)
+        self.reply, self.client.timeout = {}, int(seconds + 0.999)
         try:
             self.client.execute_cell(self.nb.cells[index], index)
         except DeadKernelError:
             raise _KernelLost("died") from None
-        return (self.reply or {}).get("content", {}).get("ename") != _TIMEOUT
+        return self.reply.get("content", {}).get("ename") != _TIMEOUT
 
     def cell(self, index: int, seconds: float) -> str:
         """Run one cell: ``ok``, ``interrupted`` (stopped, the kernel answers again), or

@@ -17,6 +17,7 @@ import copy
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from .exercises import EXERCISES
 
@@ -27,14 +28,14 @@ _START = re.compile(
 )
 _END = re.compile(r"```\{solution-end\}[^\n]*\n```[ \t]*\n?")
 _NOTE = (
-    "*Student version.* The solutions of this chapter's exercises have been replaced by "
-    "cells for your answers; a coding exercise ends with a cell that checks your "
+    "*Student version.* The solutions of this chapter's exercises have been replaced "
+    "by cells for your answers; a coding exercise ends with a cell that checks your "
     "function on hidden cases."
 )
 
 
 def _cell(kind: str, source: str) -> dict:
-    cell = {"cell_type": kind, "metadata": {}, "source": source}
+    cell: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": source}
     if kind == "code":
         cell.update(execution_count=None, outputs=[])
     return cell
@@ -67,7 +68,8 @@ def _split_markdown(text: str, in_solution: bool) -> tuple[list[tuple[str, str]]
     """Cut a Markdown cell into ``("text", kept text)`` and ``("start", label)`` events,
     dropping the solution directives and everything between them; ``in_solution``
     carries over between cells."""
-    events, pos = [], 0
+    events: list[tuple[str, str]] = []
+    pos = 0
     while pos < len(text):
         if in_solution:
             end = _END.search(text, pos)
@@ -169,11 +171,11 @@ def write_student_notebooks(
             " ..." if len(existing) > 3 else ""
         )
         raise FileExistsError(
-            f"{len(existing)} file(s) already exist in {out_dir} ({names}); use --force "
-            "to overwrite them"
+            f"{len(existing)} file(s) already exist in {out_dir} ({names}); use "
+            "--force to overwrite them"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    for source, target in zip(chapters, targets):
+    for source, target in zip(chapters, targets, strict=True):
         notebook = json.loads(source.read_text(encoding="utf-8"))
         target.write_text(
             json.dumps(student_notebook(notebook), indent=1, ensure_ascii=False) + "\n",

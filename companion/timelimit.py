@@ -138,8 +138,7 @@ def _outcome_of(value: Any, printed: str) -> Outcome:
             array = np.asarray(value, dtype=float)
         out.shape = tuple(int(n) for n in array.shape)
         out.value = array if array.size <= _MAX_VALUES else None
-    except Exception as exc:  # noqa: BLE001 - not numbers: say why (a tensor that
-        # requires grad...)
+    except Exception as exc:  # not numbers: say why (a tensor that requires grad...)
         out.detail = f"{type_name(exc)}: {exc}"[:2000]
     return out
 
@@ -161,7 +160,7 @@ def _call(function: Callable, args: tuple) -> Outcome:
                 value = function(*args)
     except _TimeUp:
         raise
-    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt too
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are reported too
         return Outcome(
             "raised",
             type_name(exc),
@@ -176,7 +175,7 @@ def _one_thread() -> None:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(1)
-    except Exception:  # noqa: BLE001, S110 - only a precaution: run unlimited
+    except Exception:  # only a precaution: run with the pools as they are
         pass
 
 
@@ -187,7 +186,7 @@ def _child(function: Callable, args: tuple, read_end: int, write_end: int) -> No
         _one_thread()
         try:
             payload = json.dumps(_call(function, args).to_dict()).encode()
-        except BaseException as exc:  # noqa: BLE001 - the child must always answer
+        except BaseException as exc:  # the child must always answer
             payload = json.dumps(
                 Outcome("crashed", detail=type_name(exc)).to_dict()
             ).encode()
@@ -200,7 +199,8 @@ def _child(function: Callable, args: tuple, read_end: int, write_end: int) -> No
 
 def _read(fd: int, deadline: float) -> tuple[bytes, bool]:
     """Everything the child writes, and whether it finished before ``deadline``."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while (remaining := deadline - time.monotonic()) > 0:
         if not select.select([fd], [], [], remaining)[0]:
             continue
@@ -272,7 +272,7 @@ def _run_with_alarm(function: Callable, args: tuple, time_limit: float) -> Outco
 
 
 def run_case(function: Callable, args: tuple, time_limit: float) -> Outcome:
-    """Call ``function(*args)`` under the time limit (see the module) and describe it."""
+    """Call ``function(*args)`` under the time limit (see the module); describe it."""
     if sys.platform.startswith("linux"):
         return _run_forked(function, args, time_limit)
     if (

@@ -94,7 +94,7 @@ def _book_solution(exercise):
         node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.Import))
     ]
     namespace = {"np": np, "losses": losses}
-    exec(  # noqa: S102 - the book's own solution code
+    exec(  # the book's own solution code
         compile(ast.Module(body=defs, type_ignores=[]), exercise.label, "exec"),
         namespace,
     )
@@ -408,7 +408,7 @@ def _loop_swallowing_exceptions(z):
     while True:
         try:
             z = z + 1
-        except Exception:  # noqa: BLE001, S110 - the point of the test
+        except Exception:  # the point of the test
             pass
 
 
@@ -416,7 +416,7 @@ def _loop_with_bare_except(z):
     while True:
         try:
             time.sleep(0.01)
-        except:  # noqa: E722, S110 - the point of the test
+        except:  # noqa: E722 - the point of the test
             pass
 
 

@@ -1,171 +1,22 @@
-r"""The hidden cases of chapter 9's coding exercises: a network's forward pass, the
-gradient of a penalised logistic loss, and a deep classifier's learned features.
+r"""The hidden cases of chapter 9's features exercise: the input of the last
+``torch.nn.Linear`` that a PyTorch classifier applies.
 
-The public checkers are in :mod:`companion.exercises` (``check_forward``,
-``check_penalized_gradient``, ``check_features``); each builds its hidden cases here.
-The features exercise needs PyTorch, imported only when its cases are built: the
-reference is computed by an independent forward pass in numpy (float64) from the models'
-weights.
+PyTorch is imported only when the cases are built. Three small models are handed over in
+training mode, as after training: a Sequential MLP with dropout, a custom module whose
+last Linear applied is the first one registered, and a small CNN on 8 x 8 images. The
+reference features come from an independent forward pass in float64 numpy, from the
+models' weights. The public checker is ``check_features`` in :mod:`companion.exercises`.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 
-from . import losses
-from .checking import Case, Diagnosis, Spec
-from .exercises import (
-    _SIGMOID_OVERFLOW,
-    _SOFTMAX_OVERFLOW,
-    _close,
-    _gradient_cases,
-    _rng,
-)
+from .checking import Case, Diagnosis, Spec, close
 
-__all__ = ["features_spec", "forward_spec", "penalized_gradient_spec"]
-
-
-# ------------------------------------------------------------------------- forward pass
-def _forward(
-    X: np.ndarray,
-    coefs: list,
-    intercepts: list,
-    hidden: Any = np.tanh,
-    output_tanh: bool = False,
-) -> np.ndarray:
-    a = X
-    for W, b in zip(coefs[:-1], intercepts[:-1]):
-        a = hidden(a @ W.T + b)
-    z = a @ coefs[-1].T + intercepts[-1]
-    return losses.softmax(np.tanh(z) if output_tanh else z, axis=1)
-
-
-def forward_spec() -> Spec:
-    """Exercise ch9-ex-forward: a tanh network with a softmax output."""
-    rng, cases = _rng(9), []
-    for description, sizes, n, large in (
-        ("a network 3 -> 5 -> 4 -> 3", (3, 5, 4, 3), 7, 1.0),
-        ("one hidden layer, 2 -> 6 -> 2", (2, 6, 2), 5, 1.0),
-        ("large output weights, logits in the thousands", (2, 4, 3), 6, 2000.0),
-    ):
-        coefs = [rng.normal(size=(o, i)) for i, o in itertools.pairwise(sizes)]
-        intercepts = [rng.normal(size=o) for o in sizes[1:]]
-        coefs[-1] = large * coefs[-1]
-        X = rng.normal(size=(n, sizes[0]))
-        cases.append(
-            Case(
-                description,
-                (X, coefs, intercepts),
-                _forward(X, coefs, intercepts),
-                f"X: {n} x {sizes[0]}, layer sizes {' -> '.join(map(str, sizes))}",
-            )
-        )
-    diagnoses = [
-        Diagnosis(
-            lambda got, c: _close(got, _forward(*c.args, hidden=lambda z: z)),
-            "the hidden layers need the tanh activation.",
-        ),
-        Diagnosis(
-            lambda got, c: _close(got, _forward(*c.args, output_tanh=True)),
-            "the output layer has no tanh: its logits go straight into the softmax.",
-        ),
-    ]
-    return Spec(
-        cases,
-        diagnoses,
-        "each hidden layer is an affine map followed by tanh; the output layer is an "
-        "affine map followed by a row-wise softmax.",
-        _SOFTMAX_OVERFLOW,
-        rtol=1e-10,
-        atol=1e-300,
-    )
-
-
-# ------------------------------------------------------------------- penalised gradient
-def penalized_gradient_spec() -> Spec:
-    r"""Exercise ch9-ex-penalized-gradient: the gradient of the mean binary
-    cross-entropy plus :math:`\frac{\alpha}{2}\lVert\theta_{1:}\rVert^2`, the intercept
-    unpenalised."""
-    cases = _gradient_cases(90, alphas=(0.5, 2.0, 0.1, 0.0))
-
-    def mistake(
-        data: float = 1.0, penalty: float = 1.0, intercept: bool = False
-    ) -> Any:
-        def test(got: np.ndarray, c: Case) -> bool:
-            theta, alpha = c.args[0], c.args[3]
-            pen = alpha * theta if intercept else c.extra["penalty"]
-            size = {"n": c.extra["n"], "1/n": 1 / c.extra["n"]}
-            d, p = size.get(data, data), size.get(penalty, penalty)
-            return _close(got, d * c.extra["data"] + p * pen)
-
-        return test
-
-    diagnoses = [
-        Diagnosis(
-            mistake(-1, -1),
-            "your gradient has the opposite sign: it must be the "
-            "gradient of J_alpha, the function gradient descent minimises.",
-        ),
-        Diagnosis(
-            mistake(-1, 1),
-            "the cross-entropy's part has the opposite sign (that of "
-            "the log-likelihood).",
-        ),
-        Diagnosis(
-            mistake(1, -1),
-            "the penalty's part has the wrong sign: J_alpha *adds* the "
-            "penalty to the loss.",
-        ),
-        Diagnosis(
-            mistake(intercept=True),
-            "the intercept theta[0] is penalised too: the "
-            "penalty involves theta[1:] only, so it adds nothing to the derivative "
-            "with respect to theta[0].",
-        ),
-        Diagnosis(
-            mistake(1, 2),
-            "the penalty's part is twice too large: mind the 1/2 in "
-            "(alpha/2) ||theta[1:]||^2.",
-        ),
-        Diagnosis(
-            mistake(1, 2, intercept=True),
-            "the penalty's part is twice too large "
-            "(mind the 1/2), and the intercept theta[0] must not be penalised.",
-        ),
-        Diagnosis(
-            mistake("n", 1),
-            "the cross-entropy's part is N times too large: J_alpha "
-            "uses the *mean* cross-entropy, not the sum.",
-        ),
-        Diagnosis(
-            mistake("n", "n"),
-            "your gradient is N times too large: J_alpha is the "
-            "*mean* cross-entropy plus the penalty.",
-        ),
-        Diagnosis(
-            mistake(1, "1/n"),
-            "the penalty is divided by N: only the cross-entropy "
-            "is a mean over observations.",
-        ),
-        Diagnosis(mistake(1, 0), "the penalty's part is missing."),
-        Diagnosis(
-            lambda got, c: _close(np.ravel(got), c.expected),
-            "return a 1-D array of length p, not a column.",
-        ),
-    ]
-    return Spec(
-        cases,
-        diagnoses,
-        "the gradient of J_alpha is that of the mean cross-entropy (chapter 4's "
-        "exercise) plus that of the penalty, which involves theta[1:] only; compare "
-        "each component with a central finite difference of J_alpha.",
-        _SIGMOID_OVERFLOW,
-        rtol=1e-9,
-        atol=1e-13,
-    )
+__all__ = ["features_spec"]
 
 
 # --------------------------------------------------------------------- learned features
@@ -236,7 +87,7 @@ def features_spec() -> Spec:
         def forward(self, x: Any) -> Any:
             return self.head(torch.tanh(self.mix(self.body(x))))
 
-    rng = _rng(91)
+    rng = np.random.default_rng(91)
 
     def ready(model: Any) -> Any:
         with torch.no_grad():
@@ -244,6 +95,7 @@ def features_spec() -> Spec:
                 p.copy_(torch.as_tensor(rng.normal(scale=0.8, size=tuple(p.shape))))
             for m in model.modules():
                 if isinstance(m, nn.BatchNorm1d):
+                    assert m.running_mean is not None and m.running_var is not None
                     m.running_mean.copy_(
                         torch.as_tensor(rng.normal(size=m.num_features))
                     )
@@ -329,12 +181,12 @@ def features_spec() -> Spec:
     ]
     diagnoses = [
         Diagnosis(
-            lambda got, c: _close(got, c.extra["logits"], 1e-4),
+            lambda got, c: close(got, c.extra["logits"], 1e-4),
             "you returned the model's output, its logits: the features are the *input* "
             "of the last Linear layer.",
         ),
         Diagnosis(
-            lambda got, c: "train" in c.extra and _close(got, c.extra["train"], 1e-4),
+            lambda got, c: "train" in c.extra and close(got, c.extra["train"], 1e-4),
             _EVAL_HINT,
         ),
         Diagnosis(
@@ -342,7 +194,7 @@ def features_spec() -> Spec:
             _EVAL_HINT,
         ),
         Diagnosis(
-            lambda got, c: any(_close(got, x, 1e-4) for x in c.extra["inner"]),
+            lambda got, c: any(close(got, x, 1e-4) for x in c.extra["inner"]),
             "that is the input of a Linear layer applied before the last one: "
             "modules() and children() list layers in the order they were created, "
             "not the order forward() applies them.",
