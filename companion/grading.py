@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .checking import Feedback, Outcome, verdict
-from .exercises import EXERCISES, spec
-from .notebook_runs import claims, read_notebook, run_notebook
+from .exercises import EXERCISES
+from .notebook_runs import claims, read_notebook, reference, run_notebook
 
 __all__ = ["Options", "Result", "grade", "grade_student"]
 
@@ -77,6 +77,16 @@ def _rank(feedback: Feedback, found: list[Outcome] | str) -> int:
     )
 
 
+def _judge(label: str, found: list[Outcome] | str) -> Feedback:
+    """The grader's own verdict on the outcomes, or why there are none."""
+    exercise = EXERCISES[label]
+    if not isinstance(found, str):
+        return verdict(exercise, reference(label), found)
+    why = found if found.endswith(("?", ".")) else found + "."
+    message = f"✗ {exercise.checker}: {exercise.function} could not be checked: {why}"
+    return Feedback(exercise.checker, False, message)
+
+
 def grade_student(folder: Path, options: Options) -> Result:
     """Grade every notebook in ``folder`` (the student's id is its name)."""
     result, unreadable = Result(folder.name), []
@@ -103,17 +113,7 @@ def grade_student(folder: Path, options: Options) -> Result:
         found, notes = run_notebook(path, nb, labels, folder, options)
         result.notes += [f"{name}: {note}" for note in notes]
         for label, outcome in found.items():
-            exercise = EXERCISES[label]
-            feedback = (
-                verdict(exercise, spec(label), outcome)
-                if not isinstance(outcome, str)
-                else Feedback(
-                    exercise.checker,
-                    False,
-                    f"✗ {exercise.checker}: "
-                    f"{exercise.function} could not be checked: {outcome}.",
-                )
-            )
+            feedback = _judge(label, outcome)
             if label not in best or _rank(feedback, outcome) > best[label]:
                 best[label] = _rank(feedback, outcome)
                 result.feedback[label], result.where[label] = feedback, name

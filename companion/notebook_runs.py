@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import hashlib
 import inspect
 import json
@@ -38,7 +39,14 @@ from .exercises import EXERCISES, spec
 if TYPE_CHECKING:
     from .grading import Options
 
-__all__ = ["claims", "fingerprint", "read_notebook", "report_outcomes", "run_notebook"]
+__all__ = [
+    "claims",
+    "fingerprint",
+    "read_notebook",
+    "reference",
+    "report_outcomes",
+    "run_notebook",
+]
 
 _ATTEMPTS = 3  # fresh kernels per notebook, when a cell hangs one
 _PROBE_SECONDS = 10
@@ -78,6 +86,12 @@ def fingerprint(hidden: Spec) -> str:
     for case in hidden.cases:
         add(case.args)
     return digest.hexdigest()
+
+
+@functools.cache
+def reference(label: str) -> Spec:
+    """The hidden cases and reference results, built once in the grader's process."""
+    return spec(label)
 
 
 def report_outcomes(label: str, namespace: dict, nonce: str, time_limit: float) -> None:
@@ -194,7 +208,7 @@ class _Run:
         """The outcomes of ``label``'s hidden cases, or why there are none."""
         from nbformat.v4 import new_code_cell
 
-        nonce, hidden = secrets.token_hex(16), spec(label)
+        nonce, hidden = secrets.token_hex(16), reference(label)
         self.nb.cells.append(
             new_code_cell(
                 _GRADE_CELL.format(
