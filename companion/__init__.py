@@ -9,6 +9,8 @@ objective every neuron is fitted by), ``solvers`` (gradient descent, Newton/IRLS
 backpropagation), ``deep`` (the bridge to PyTorch), ``datasets`` and ``plotting``.
 """
 
+import importlib.metadata as _metadata
+
 from . import (
     categorical,
     datasets,
@@ -57,4 +59,8 @@ __all__ = [
     "RankDeficiencyWarning",
     "ConditioningWarning",
 ]
-__version__ = "0.1.0"
+# The one version number, pyproject.toml's, read from the installed metadata.
+try:
+    __version__ = _metadata.version("companion")
+except _metadata.PackageNotFoundError:  # a copy of the folder, never installed
+    __version__ = "0+unknown"

@@ -40,9 +40,10 @@ def warn_aliased(names: Sequence[str], stacklevel: int) -> None:
     """Warn that the columns ``names`` are not identifiable and were fixed at 0."""
     verb = "is a linear combination" if len(names) == 1 else "are linear combinations"
     warnings.warn(
-        f"rank deficient design: {', '.join(names[:8])} {verb} of the other columns "
-        "(and the intercept), so their coefficients are not identifiable; they are "
-        "fixed at 0 (aliased_ marks them) and the rest is fitted",
+        f"rank deficient design: {', '.join(names[:8])} {verb} of the columns before "
+        "it (and the intercept), so the coefficients are not identifiable; the "
+        "coefficient of each such column is fixed at 0 (aliased_ marks it) and the "
+        "rest is fitted",
         RankDeficiencyWarning,
         stacklevel=stacklevel + 1,
     )

@@ -8,11 +8,11 @@ any family and link: the penalised mean negative log-likelihood
 
 (:eq:`ch4-bce` for the Bernoulli, :eq:`ch7-ce` for the categorical), with its gradient
 and Hessian assembled from the family's row terms
-(:meth:`companion.families.Family.derivatives`):
+(:meth:`companion.families.Family.derivatives`), as in :eq:`ch4-grad`:
 
 .. math:: \nabla J = -\frac1N X^\top U, \qquad
           \nabla^2 J = \frac1N \sum_i S_i \otimes x_i x_i^\top
-          \quad(\text{for one output: } X^\top S X / N, :eq:`ch4-grad`).
+          \quad(= X^\top S X / N \text{ for one output}).
 
 One pass over the rows gives the loss, the gradient and the Hessian together, so each
 Newton iteration evaluates the activation and its derivative once and forms
@@ -26,18 +26,19 @@ as the weights allow. :meth:`GLMObjective.theta` maps back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import linalg
 
 from ._types import Array
-from .families import Categorical, Family
+from .categorical import Categorical
+from .families import Family
 from .linalg import r_factor
 from .links import Link
 
-__all__ = ["Evaluation", "GLMObjective"]
+__all__ = ["Evaluation", "GLMObjective", "BLOCK_ENTRIES"]
 
 #: the number of array entries a block of rows may hold (4 MB of float64)
 BLOCK_ENTRIES = 1 << 19
@@ -45,15 +46,15 @@ BLOCK_ENTRIES = 1 << 19
 
 @dataclass
 class Evaluation:
-    """The loss and, if asked for, its gradient and Hessian at one point (working
-    coordinates)."""
+    r"""The loss and, if asked for, its gradient and Hessian at one point (working
+    coordinates). ``magnitude`` bounds, in units of the rounding error, how much the
+    computed loss can be off however small the loss itself: the mean absolute size of
+    its terms, plus how much each term moves with the rounding of its linear predictor
+    (:math:`|u_i|\,|x_i|^\top|\beta|`)."""
 
     loss: float
     gradient: Array | None = None
     hessian: Array | None = None
-    #: the mean absolute size of the terms summed into the loss: the loss carries a
-    # rounding error
-    #: of a few units in the last place of this, however small the loss itself
     magnitude: float = 0.0
 
 
@@ -62,13 +63,14 @@ class GLMObjective:
     responses ``y``.
 
     ``family`` is a :class:`~companion.families.Family` (``y`` holds responses, one
-    linear predictor per row) or a :class:`~companion.families.Categorical` (``y`` holds
-    class indices ``0..k-1``; class ``k - 1`` is the reference). ``symmetric`` gives
-    every class its own coefficients (the layer's parameterisation, identifiable only
-    with a penalty; the intercept of the last class is then fixed at 0, as the penalty
-    does not involve it unless ``penalize_intercept``). ``scale_columns=False`` keeps
-    the working coordinates equal to :math:`\theta` (gradient descent needs the book's
-    own coordinates).
+    linear predictor per row) or a :class:`~companion.categorical.Categorical` (``y``
+    holds class indices ``0..k-1``; class ``k - 1`` is the reference). ``symmetric``
+    gives every class its own coefficients (the layer's parameterisation, identifiable
+    only with a penalty; the intercept of the last class is then fixed at 0, as the
+    penalty does not involve it unless ``penalize_intercept``). ``observed`` asks for
+    the observed rather than the expected information. ``scale_columns=False`` keeps the
+    working coordinates equal to :math:`\theta` (gradient descent needs the book's own
+    coordinates).
     """
 
     def __init__(
@@ -87,80 +89,67 @@ class GLMObjective:
     ) -> None:
         self.X, self.family, self.fit_intercept = X, family, fit_intercept
         self.alpha, self.observed = float(alpha), observed
-        self.categorical = isinstance(family, Categorical)
-        self.link = (
-            None if isinstance(family, Categorical) else (link or family.canonical_link)
-        )
         self.n, d = X.shape
         self.p = d + int(fit_intercept)
+        self.categorical = isinstance(family, Categorical)
         if isinstance(family, Categorical):
+            self.link: Link | None = None
             self.k = family.k
             self.Y = np.zeros((self.n, self.k))
             self.Y[np.arange(self.n), y.astype(int)] = 1.0
             self.constant = self.constant_size = 0.0
         else:
+            self.link = link or family.canonical_link
             self.k = 1
             self.Y = np.asarray(y, dtype=float).reshape(-1, 1)
             constant = family.loglik_constant(self.Y[:, 0])
-            self.constant, self.constant_size = (
-                float(np.sum(constant)),
-                float(np.sum(np.abs(constant))),
-            )
+            self.constant = float(np.sum(constant))
+            self.constant_size = float(np.sum(np.abs(constant)))
         self.outputs = self.k if (symmetric or not self.categorical) else self.k - 1
         self.scale = np.ones(self.p)
-        if scale_columns:
-            top = np.max(np.abs(X), axis=0, initial=0.0) if d else np.zeros(0)
+        if scale_columns and d and self.n:
+            # the largest |x_ij| of each column, without an N x d temporary
+            top = np.maximum(X.max(axis=0), -X.min(axis=0))
             self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
-        self.keep = np.arange(
-            self.p
-        )  # the columns not aliased (chapter 4: rank deficiency)
-        self.basis: Array | None = (
-            None  # R of the QR of the scaled design, when preconditioned
-        )
+        self.keep = np.arange(self.p)  # the columns not aliased (rank deficiency)
+        self.basis: Array | None = None  # R of the scaled design, when preconditioned
         self.free = np.ones((self.p, self.outputs), dtype=bool)
         if symmetric and fit_intercept and not penalize_intercept:
-            self.free[0, -1] = (
-                False  # the intercepts are identified up to a shift: fix the last
-            )
-        penalized = np.ones(self.p, dtype=bool)
-        penalized[0] = not (fit_intercept and not penalize_intercept)
-        self.penalized = penalized
-        self._update_penalty()
+            self.free[0, -1] = False  # intercepts are identified up to a shift
+        self.penalized = np.ones(self.p, dtype=bool)
+        self.penalized[0] = not (fit_intercept and not penalize_intercept)
+        self._coordinates_changed()
 
-    # -- coordinates
-    # ----------------------------------------------------------------------------
+    # -- coordinates ---------------------------------------------------------------
+    def _coordinates_changed(self) -> None:
+        """Recompute what depends on the working coordinates: the free entries and the
+        penalty :math:`\\alpha M^\\top P M` in them."""
+        self.mask = self.free[self.keep].ravel(order="F")
+        M = self.transform()
+        P = self.penalized[self.keep].astype(float)
+        self.penalty_matrix = self.alpha * (M.T * P) @ M
+        self.penalty_hessian = np.kron(np.eye(self.outputs), self.penalty_matrix)
+
     @property
     def n_params(self) -> int:
         """The number of free parameters in working coordinates."""
-        return int(self.free[self.keep].sum())
+        return int(self.mask.sum())
 
     def transform(self) -> Array:
-        r""":math:`M` with :math:`\theta_{\text{kept}} = M\beta` for every output
-        column."""
+        r""":math:`M` with :math:`\theta_{\text{kept}} = M\beta` for every output."""
         M = np.diag(1.0 / self.scale[self.keep])
         if self.basis is not None:
             M = M @ linalg.solve_triangular(self.basis, np.eye(len(self.keep)))
         return M
 
-    def _update_penalty(self) -> None:
-        M = self.transform()
-        P = self.penalized[self.keep].astype(float)
-        self.penalty_matrix = self.alpha * (M.T * P) @ M
-
-    def _mask(self) -> Array:
-        """Which entries of the (kept columns) x (outputs) matrix are free, class after
-        class."""
-        return self.free[self.keep].ravel(order="F")
-
     def _matrix(self, beta: Array) -> Array:
-        """Working coordinates as a (kept columns) x (outputs) matrix, fixed entries at
-        0."""
+        """Working coordinates as a (kept columns) x (outputs) matrix, fixed at 0."""
         flat = np.zeros(len(self.keep) * self.outputs)
-        flat[self._mask()] = beta
+        flat[self.mask] = beta
         return flat.reshape(len(self.keep), self.outputs, order="F")
 
     def _vector(self, B: Array) -> Array:
-        return B.ravel(order="F")[self._mask()]
+        return B.ravel(order="F")[self.mask]
 
     def theta(self, beta: Array) -> Array:
         r"""The coefficients :math:`\Theta` (p x outputs, intercept row first) in the
@@ -182,41 +171,33 @@ class GLMObjective:
                     counts = self.Y.sum(axis=0) + 0.5
                     start = np.log(counts[: self.outputs] / counts[-1])
             theta0[0] = np.where(np.isfinite(start), start, 0.0)
-        return self._vector(
-            np.asarray(np.linalg.solve(self.transform(), theta0), float)
-        )
+        beta = np.linalg.solve(self.transform(), theta0)
+        return self._vector(np.asarray(beta, dtype=float))
 
-    # -- one pass over the rows
-    # --------------------------------------------------------------------
-    def _blocks(self):
+    # -- one pass over the rows ----------------------------------------------------
+    def _blocks(self) -> Iterator[tuple[Array, Array]]:
+        """The scaled (and, when preconditioned, rotated) design in blocks of rows,
+        with the intercept column, and the blocks' responses."""
         width = len(self.keep) * max(self.outputs, 1)
         rows = max(256, BLOCK_ENTRIES // max(width, 1))
+        scale, i = self.scale[self.keep], int(self.fit_intercept)
         for start in range(0, self.n, rows):
             Xb = self.X[start : start + rows]
             A = np.empty((Xb.shape[0], self.p))
-            if self.fit_intercept:
-                A[:, 0] = 1.0
-            A[:, int(self.fit_intercept) :] = Xb
+            A[:, 0] = 1.0
+            A[:, i:] = Xb
             if len(self.keep) < self.p:
                 A = A[:, self.keep]
-            A /= self.scale[self.keep]
+            A /= scale
             if self.basis is not None:
-                A = linalg.solve_triangular(
-                    self.basis, A.T, trans="T", check_finite=False
-                ).T
+                A = linalg.solve_triangular(self.basis, A.T, trans="T").T
             yield A, self.Y[start : start + rows]
-
-    def _logits(self, A: Array, B: Array) -> Array:
-        Z = A @ B
-        if self.categorical and self.outputs < self.k:
-            Z = np.column_stack([Z, np.zeros(Z.shape[0])])
-        return Z
 
     def evaluate(
         self, beta: Array, order: int = 2, observed: bool | None = None
     ) -> Evaluation:
         """The loss (``order=0``), its gradient (1) and Hessian (2) at ``beta``, in one
-        pass."""
+        pass over the rows."""
         observed = self.observed if observed is None else observed
         B = self._matrix(beta)
         m, q = self.outputs, len(self.keep)
@@ -224,96 +205,104 @@ class GLMObjective:
         G, H = np.zeros((q, m)), np.zeros((q * m, q * m))
         with np.errstate(all="ignore"):
             for A, Y in self._blocks():
-                Z = self._logits(A, B)
+                Z = A @ B
                 if isinstance(self.family, Categorical):
+                    if m < self.k:  # the reference class's logit is 0
+                        Z = np.column_stack([Z, np.zeros(len(Z))])
                     terms = self.family.derivatives(Y, Z)
                 else:
                     assert self.link is not None  # a scalar family always has one
                     terms = self.family.derivatives(Y, Z, self.link, observed)
                 loglik += float(np.sum(terms.loglik))
+                # rounding of the loss: of its terms, and of z = A B where the products
+                # cancel (|A| |B| much larger than |z|), each changing l_i by |u_i| dz_i
+                spread = np.abs(A) @ np.abs(B)
                 size += float(np.sum(np.abs(terms.loglik)))
+                size += float(np.sum(np.abs(terms.score[:, :m]) * spread))
                 if order >= 1:
                     G -= A.T @ terms.score[:, :m]
                 if order >= 2:
                     self._add_information(H, A, terms.weight[:, :m], terms.lowrank)
-        loss = -loglik / self.n + 0.5 * float(np.sum(B * (self.penalty_matrix @ B)))
+        loss = -loglik / self.n
+        if self.alpha > 0:
+            loss += 0.5 * float(np.sum(B * (self.penalty_matrix @ B)))
         if not np.isfinite(loss):
             return Evaluation(np.inf, magnitude=np.inf)
         gradient = hessian = None
-        mask = self._mask()
         if order >= 1:
-            gradient = (G / self.n + self.penalty_matrix @ B).ravel(order="F")[mask]
+            gradient = (G / self.n + self.penalty_matrix @ B).ravel(order="F")
+            gradient = gradient[self.mask]
         if order >= 2:
-            H = H / self.n + np.kron(np.eye(m), self.penalty_matrix)
-            hessian = H[np.ix_(mask, mask)]
+            H = H / self.n + self.penalty_hessian
+            hessian = H[np.ix_(self.mask, self.mask)]
         return Evaluation(loss, gradient, hessian, size / self.n + abs(loss))
 
     def _add_information(
         self, H: Array, A: Array, weight: Array, lowrank: Array | None
     ) -> None:
-        r"""Add :math:`\sum_i S_i \otimes a_i a_i^\top` for this block to ``H``
-        (class-major blocks):
-        :math:`\operatorname{blockdiag}(A^\top\operatorname{diag}(w_c)A) - B^\top B`
-        with
-        :math:`B = [l_1 \circ A, \dots, l_m \circ A]`, never an N x m x m array."""
+        r"""Add this block's :math:`\sum_i S_i \otimes a_i a_i^\top` to ``H`` (blocks
+        class after class): :math:`\operatorname{blockdiag}_c(A^\top
+        \operatorname{diag}(w_c) A) - L^\top L` with :math:`L = [l_1 \circ A, \dots,
+        l_m \circ A]`, for :math:`S_i = \operatorname{diag}(w_i) - l_i l_i^\top`; never
+        an N x m x m array."""
         q, m = A.shape[1], weight.shape[1]
         for c in range(m):
             w = weight[:, c]
-            if np.all(w >= 0):
+            block = slice(c * q, (c + 1) * q)
+            if np.all(w >= 0):  # (sqrt(w) A)^T (sqrt(w) A): one symmetric product
                 As = A * np.sqrt(w)[:, None]
-                H[c * q : (c + 1) * q, c * q : (c + 1) * q] += As.T @ As
+                H[block, block] += As.T @ As
             else:
-                H[c * q : (c + 1) * q, c * q : (c + 1) * q] += A.T @ (A * w[:, None])
+                H[block, block] += A.T @ (A * w[:, None])
         if lowrank is not None:
-            Bl = (lowrank[:, :m, None] * A[:, None, :]).reshape(A.shape[0], m * q)
-            H -= Bl.T @ Bl
+            L = (lowrank[:, :m, None] * A[:, None, :]).reshape(len(A), m * q)
+            H -= L.T @ L
 
     def loss(self, beta: Array) -> float:
-        """:math:`J_\\alpha` at ``beta``."""
+        r""":math:`J_\alpha` at ``beta``."""
         return self.evaluate(beta, order=0).loss
 
     def loss_and_gradient(self, beta: Array) -> tuple[float, Array]:
-        """:math:`J_\\alpha` and its gradient at ``beta``: what gradient descent
-        needs."""
+        r""":math:`J_\alpha` and its gradient at ``beta``, for gradient descent."""
         ev = self.evaluate(beta, order=1)
         if ev.gradient is None:
             return ev.loss, np.full(self.n_params, np.nan)
         return ev.loss, ev.gradient
 
-    # -- ill-conditioned and rank-deficient designs
-    # --------------------------------------------------
-    def precondition(self, beta: Array, rank_tol: float = 1e-10) -> tuple[Array, Any]:
+    # -- ill-conditioned and rank-deficient designs ---------------------------------
+    def precondition(self, beta: Array, rank_tol: float = 1e-10) -> tuple[Array, Array]:
         r"""Rotate the working coordinates by the :math:`R` of the scaled design's QR
         factorisation, so that the design the solver sees has orthonormal columns.
-        Without a penalty, columns that are linear combinations of others (relative size
-        below ``rank_tol`` in a pivoted QR of :math:`R`) are dropped, their coefficients
-        fixed at 0. Returns the point ``beta`` in the new coordinates (or the new
-        starting point, if columns were dropped) and the dropped columns."""
+
+        Without a penalty, a column is dropped (its coefficient fixed at 0) when it is a
+        linear combination of the columns before it: :math:`|R_{jj}|`, its distance from
+        their span, is below ``rank_tol`` times its length. Taken in order, as R's
+        ``lm`` does, the intercept and the earlier columns are kept. Returns ``beta`` in
+        the new coordinates (the starting point if columns were dropped) and the dropped
+        columns."""
         theta_kept = self.transform() @ self._matrix(beta)
         self.basis = None
         R = r_factor(A for A, _ in self._blocks())
         dropped = np.zeros(0, dtype=int)
         if self.alpha == 0:
-            _, R2, pivots = linalg.qr(R, pivoting=True)
-            diag = np.abs(np.diag(R2))
-            rank = (
-                int(np.sum(diag > rank_tol * diag[0]))
-                if diag.size and diag[0] > 0
-                else 0
+            lengths = np.linalg.norm(R, axis=0)
+            dependent = np.abs(np.diag(R)) <= rank_tol * np.where(
+                lengths > 0, lengths, 1
             )
-            if rank < len(self.keep):
-                dropped = self.keep[np.sort(pivots[rank:])]
-                self.keep = np.setdiff1d(self.keep, dropped)
+            if np.any(dependent):
+                dropped = self.keep[dependent]
+                self.keep = self.keep[~dependent]
+                self._coordinates_changed()
                 R = r_factor(A for A, _ in self._blocks())
         self.basis = R
-        self._update_penalty()
+        self._coordinates_changed()
         if dropped.size:
             return self.initial(), dropped
         return self._vector(R @ (theta_kept * self.scale[self.keep][:, None])), dropped
 
     def condition_number(self) -> float:
-        """The condition number of the scaled design (the accuracy the coefficients can
-        have)."""
+        """The condition number of the scaled design when it was preconditioned (how
+        many digits the coefficients can have), else ``nan``."""
         if self.basis is None:
             return float("nan")
         s = np.linalg.svd(self.basis, compute_uv=False)
