@@ -30,11 +30,15 @@ from typing import Any
 
 from .checking import Feedback, Outcome, verdict
 from .exercises import EXERCISES
-from .notebook_runs import claims, read_notebook, reference, run_notebook
+from .notebook_runs import (
+    claims,
+    package_files,
+    read_notebook,
+    reference,
+    run_notebook,
+)
 
 __all__ = ["Options", "Result", "grade", "grade_student"]
-
-_PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -136,9 +140,10 @@ def grade_student(folder: Path, options: Options) -> Result:
 
 
 def _digest() -> str:
-    return hashlib.sha256(
-        b"".join(p.read_bytes() for p in sorted(_PACKAGE.glob("*.py")))
-    ).hexdigest()
+    digest = hashlib.sha256()
+    for path, data in package_files().items():
+        digest.update(str(path).encode() + data)
+    return digest.hexdigest()
 
 
 def grade(

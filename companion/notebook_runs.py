@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "claims",
     "fingerprint",
+    "package_files",
     "read_notebook",
     "reference",
     "report_outcomes",
@@ -318,14 +319,24 @@ def run_notebook(
     return results, notes
 
 
-_SNAPSHOT = {p.name: p.read_bytes() for p in _PACKAGE.glob("*.py")}
+def package_files() -> dict[Path, bytes]:
+    """Every file of the package (subpackages too, caches not), by relative path."""
+    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file())
+    return {
+        p.relative_to(_PACKAGE): p.read_bytes()
+        for p in files
+        if "__pycache__" not in p.parts
+    }
+
+
+_SNAPSHOT = package_files()
 
 
 def _pristine_package(where: Path) -> str:
     """Write the package as it was when the grader started; return the folder to import
     it from (a notebook that edits the installed files changes nothing for the next
     one)."""
-    (where / "companion").mkdir(parents=True)
     for name, data in _SNAPSHOT.items():
+        (where / "companion" / name).parent.mkdir(parents=True, exist_ok=True)
         (where / "companion" / name).write_bytes(data)
     return str(where)
