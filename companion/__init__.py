@@ -8,7 +8,20 @@ estimators), ``mlp`` (a small network trained by backpropagation), ``deep`` (the
 ``datasets`` and ``plotting``.
 """
 
-from . import datasets, families, glm, linalg, links, losses, neurons, separation, solvers, symbolic
+from . import (
+    datasets,
+    deep,
+    families,
+    glm,
+    linalg,
+    links,
+    losses,
+    mlp,
+    neurons,
+    separation,
+    solvers,
+    symbolic,
+)
 from .exceptions import (
     ConditioningWarning,
     ConvergenceWarning,
@@ -29,6 +42,7 @@ __all__ = [
     "separation",
     "neurons",
     "mlp",
+    "deep",
     "datasets",
     "GLMNeuron",
     "LogisticNeuron",

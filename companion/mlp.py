@@ -1,104 +1,296 @@
-r"""A small multilayer perceptron in numpy, trained by backpropagation (chapter 9).
-
-The network maps an input :math:`x` through hidden layers :math:`a^{(l)} = f(W^{(l)} a^{(l-1)} + b^{(l)})`,
-:math:`a^{(0)} = x`, to its last hidden layer, the learned features :math:`h(x;\gamma)`, and ends with the
-output layer of chapters 3 and 6 on those features:
-
-.. math:: P(y = c \mid x) = \operatorname{softmax}\big(W h(x;\gamma) + b\big)_c
-          \quad\text{or}\quad P(y = 1 \mid x) = \sigma\big(w^\top h(x;\gamma) + b\big).
-
-That last layer is a softmax (or logistic) regression whose inputs are :math:`h(x;\gamma)` instead of
-fixed features :math:`\phi(x)`; :math:`\gamma` collects the weights of the hidden layers. Training
-minimises the same cross-entropy as chapters 4 and 7 over all weights at once, with the gradient computed
-by backpropagation (the chain rule applied layer by layer, from the output back to the input).
+r"""A multilayer perceptron in numpy, trained by backpropagation (chapter 9): hidden
+layers :math:`a^{(l)} = f(W^{(l)} a^{(l-1)} + b^{(l)})`, :math:`a^{(0)} = x`, whose last
+one is the learned features :math:`h(x;\gamma)`, then an output layer that is a GLM on
+them (:eq:`ch9-mlp`), its activation the inverse link of the Bernoulli or categorical
+family. One piece per idea: :class:`Activation`, :class:`OutputLayer` (inverse link and
+canonical delta :math:`\mu - y`), :class:`Layout` (the flat parameter vector),
+:func:`forward`, :func:`backward` (:eq:`ch9-backprop`), :func:`lbfgs` and :class:`MLP`.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import ThreadpoolController
 
-from . import losses, solvers
-from .neurons import _Estimator, check_X, check_X_y
-from .solvers import ConvergenceWarning
+from . import losses
+from ._types import Array
+from .exceptions import ConvergenceWarning
+from .families import Bernoulli, Categorical
+from .neurons import LogisticNeuron, SoftmaxLayer
+from .solvers import SolverResult, gradient_descent
+from .validation import Interval, Options, validate_params
 
-__all__ = ["MLP", "ACTIVATIONS"]
+__all__ = ["ACTIVATIONS", "MLP", "Activation", "Layout", "OutputLayer", "backward",
+           "forward", "lbfgs", "newton_polish"]
 
-Array = NDArray[np.float64]
+# Training runs on single-threaded BLAS: the matrices are small, and numpy's and scipy's
+# OpenBLAS pools alternating on shared cores made each L-BFGS iteration several times
+# slower (as in companion.linalg).
+_BLAS = ThreadpoolController()
+#: the largest network :func:`newton_polish` polishes (2p gradients per Newton step)
+MAX_POLISH = 1000
 
 
 @dataclass(frozen=True)
 class Activation:
-    """A hidden-layer nonlinearity :math:`f` and its derivative written through :math:`a = f(z)` and ``z``."""
+    """A hidden-layer nonlinearity :math:`a = f(z)` and its derivative :math:`f'(z)`,
+    written through ``(z, a)`` so that it costs no second evaluation of :math:`f`."""
 
     name: str
     f: Callable[[Array], Array]
-    deriv: Callable[[Array, Array], Array]  #: f'(z), computed from (z, a)
+    derivative: Callable[[Array, Array], Array]
 
 
 ACTIVATIONS = {
     "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a),
-    "relu": Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
+    "relu": Activation("relu", lambda z: np.maximum(z, 0.0),
+                       lambda z, a: (z > 0).astype(float)),
     "sigmoid": Activation("sigmoid", losses.sigmoid, lambda z, a: a * (1.0 - a)),
 }
 
 
-class MLP(_Estimator):
-    r"""A multilayer perceptron classifier: hidden layers, then a softmax (or sigmoid) output layer (chapter 9).
+class OutputLayer:
+    r"""The network's last layer: a GLM whose activation is its family's inverse link.
 
-    **Parameters**
-
-    ``hidden``
-        sizes of the hidden layers, e.g. ``(16, 2)``; the last one is the dimension of :math:`h(x;\gamma)`.
-    ``activation``
-        ``"tanh"``, ``"relu"`` or ``"sigmoid"``, for every hidden layer.
-    ``output``
-        ``"softmax"`` (:math:`k` output units, any number of classes) or ``"sigmoid"`` (one output unit, two
-        classes: the network ends in the logistic neuron of chapter 3).
-    ``alpha``
-        weight decay: the fit minimises :math:`-\ell + \frac{\alpha}{2}\sum_l \|W^{(l)}\|_F^2` (biases are not
-        penalised), a Gaussian prior on the weights as in scikit-learn's ``MLPClassifier``. The default 0 is
-        plain maximum likelihood, like every other estimator of the book. A flexible network may then keep
-        improving for ever by sharpening its features (its likelihood has no maximum, as under separation
-        in chapter 4), so ``max_iter`` acts as a training budget (chapter 9).
-    ``solver``
-        ``"lbfgs"`` (scipy's L-BFGS-B on the backpropagated gradient, the default) or ``"gd"`` (the
-        fixed-step gradient descent of chapter 4, :func:`companion.solvers.gradient_descent`).
-    ``max_iter``, ``tol``, ``learning_rate``
-        iteration limit, gradient tolerance, and step of ``"gd"``.
-    ``seed``
-        seed of the random initial weights (Glorot-uniform), so a fit is reproducible.
-
-    **Attributes** (after ``fit``)
-
-    ``classes_``
-        the labels, sorted.
-    ``coefs_``, ``intercepts_``
-        weight matrices (``n_out x n_in``) and biases of every layer, the output layer last.
-    ``loss_``, ``log_likelihood_``
-        the mean cross-entropy reached (without the weight decay), and minus :math:`N` times it.
-    ``n_iter_``, ``converged_``, ``history_``
-        as the other estimators (``history_`` holds the penalised objective that was minimised).
+    ``Bernoulli()``: one output, :math:`\mu = \sigma(z)`; ``Categorical(k)``: :math:`k`
+    outputs, :math:`\mu = \operatorname{softmax}(z)`. Both links are canonical, so the
+    error signal at the output is the same for both, the family's score with its sign
+    changed: :math:`\delta = \partial J/\partial z = (\mu - y)/N` (:eq:`ch4-grad`,
+    :eq:`ch7-grad`).
     """
 
-    _param_names = ("hidden", "activation", "output", "alpha", "solver", "max_iter", "tol", "learning_rate", "seed")
+    def __init__(self, family: Bernoulli | Categorical) -> None:
+        self.family = family
 
-    def __init__(
-        self,
-        hidden: tuple[int, ...] = (16,),
-        activation: str = "tanh",
-        output: str = "softmax",
-        alpha: float = 0.0,
-        solver: str = "lbfgs",
-        max_iter: int = 5000,
-        tol: float = 1e-6,
-        learning_rate: float = 0.1,
-        seed: int = 0,
-    ):
+    @property
+    def width(self) -> int:
+        """The number of output units: 1, or :math:`k`."""
+        return self.family.k if isinstance(self.family, Categorical) else 1
+
+    def targets(self, labels: np.ndarray) -> Array:
+        """Class indices ``0..k-1`` as (N, width) targets: ``y``, or one-hot rows."""
+        labels = np.asarray(labels, dtype=int)
+        if isinstance(self.family, Categorical):
+            return np.eye(self.width)[labels]
+        return labels[:, None].astype(float)
+
+    def loss_and_delta(self, Z: Array, Y: Array) -> tuple[float, Array]:
+        r"""The mean cross-entropy :math:`J = -\frac1N\sum_i \ell_i` at the logits ``Z``
+        and :math:`\delta = \partial J/\partial Z = (\mu - y)/N`, from the family's row
+        terms (one evaluation of the inverse link)."""
+        if isinstance(self.family, Categorical):
+            terms = self.family.derivatives(Y, Z)
+        else:
+            terms = self.family.canonical_derivatives(Y, Z)
+        n = Z.shape[0]
+        return -float(np.sum(terms.loglik)) / n, -terms.score / n
+
+    def probabilities(self, Z: Array) -> Array:
+        r"""Class probabilities (N, k) at the logits: the inverse link, and
+        :math:`[1 - \mu, \mu]` for one output."""
+        if isinstance(self.family, Categorical):
+            return self.family.probabilities(Z[:, :-1] - Z[:, -1:])
+        z = Z[:, 0]
+        return np.column_stack([self.family.mean(-z), self.family.mean(z)])
+
+    def glm(self, W: Array, b: Array, classes: Any) -> LogisticNeuron | SoftmaxLayer:
+        """The layer as the companion's estimator holding the weights ``W`` (width, q)
+        and biases ``b`` (``from_weights``)."""
+        if isinstance(self.family, Categorical):
+            return SoftmaxLayer.from_weights(W, b, classes)
+        return LogisticNeuron.from_weights(W[0], float(b[0]), classes)
+
+
+class Layout:
+    r"""Where each weight of a network with layer sizes ``(d, n_1, ..., m)`` sits in the
+    flat vector :math:`\theta` that the optimisers see: layer after layer, first
+    :math:`W^{(l)}` (``n_l x n_{l-1}``, row by row), then :math:`b^{(l)}`; the output
+    layer last."""
+
+    def __init__(self, sizes: Sequence[int]) -> None:
+        self.sizes = tuple(int(s) for s in sizes)
+        pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
+        self.shapes = [(n_out, n_in) for n_in, n_out in pairs]
+        self.size = sum(o * i + o for o, i in self.shapes)
+
+    def split(self, theta: Array) -> tuple[list[Array], list[Array]]:
+        """The weight matrices and bias vectors of ``theta``, as views (no copy)."""
+        if np.shape(theta) != (self.size,):
+            raise ValueError(f"a network with layer sizes {self.sizes} has {self.size} "
+                             f"parameters; theta has shape {np.shape(theta)}")
+        coefs, intercepts, start = [], [], 0
+        for n_out, n_in in self.shapes:
+            coefs.append(theta[start:start + n_out * n_in].reshape(n_out, n_in))
+            start += n_out * n_in
+            intercepts.append(theta[start:start + n_out])
+            start += n_out
+        return coefs, intercepts
+
+    @staticmethod
+    def join(coefs: Sequence[Array], intercepts: Sequence[Array]) -> Array:
+        """The flat vector of the given weights and biases (inverse of ``split``)."""
+        pairs = zip(coefs, intercepts, strict=True)
+        return np.concatenate([np.r_[np.ravel(W), b] for W, b in pairs])
+
+    def glorot(self, rng: np.random.Generator) -> Array:
+        r"""Glorot-uniform weights :math:`U(-r, r)`,
+        :math:`r = \sqrt{6/(n_{in} + n_{out})}`, and zero biases."""
+        coefs = [rng.uniform(-1.0, 1.0, size=(o, i)) * np.sqrt(6.0 / (i + o))
+                 for o, i in self.shapes]
+        return self.join(coefs, [np.zeros(o) for o, _ in self.shapes])
+
+
+def forward(coefs: Sequence[Array], intercepts: Sequence[Array], X: Array,
+            activation: Activation) -> tuple[list[Array], list[Array], Array]:
+    r"""The forward pass, one row per observation: the hidden pre-activations
+    :math:`z^{(l)}`, the activations :math:`a^{(l)}` (``acts[0]`` is ``X``, ``acts[-1]``
+    is :math:`h(x;\gamma)`) and the output logits :math:`z^{(L)}`."""
+    zs, acts = [], [X]
+    for W, b in zip(coefs[:-1], intercepts[:-1], strict=True):
+        zs.append(acts[-1] @ W.T + b)
+        acts.append(activation.f(zs[-1]))
+    return zs, acts, acts[-1] @ coefs[-1].T + intercepts[-1]
+
+
+def backward(coefs: Sequence[Array], zs: list[Array], acts: list[Array],
+             delta: Array, activation: Activation) -> tuple[list[Array], list[Array]]:
+    r"""Backpropagation (:eq:`ch9-backprop`): from :math:`\delta^{(L)} = \partial
+    J/\partial z^{(L)}`, for :math:`l = L, \dots, 1`,
+
+    .. math:: \frac{\partial J}{\partial W^{(l)}} = \sum_i \delta^{(l)}_i
+              a^{(l-1)\top}_i, \quad \frac{\partial J}{\partial b^{(l)}} = \sum_i
+              \delta^{(l)}_i, \quad \delta^{(l-1)} = \big(W^{(l)\top}\delta^{(l)}\big)
+              \circ f'\big(z^{(l-1)}\big),
+
+    the derivative taken at the *input* of layer :math:`l` (in rows: ``delta @ W``)."""
+    grad_coefs, grad_intercepts = [], []
+    for layer in range(len(coefs) - 1, -1, -1):
+        grad_coefs.append(delta.T @ acts[layer])
+        grad_intercepts.append(delta.sum(axis=0))
+        if layer > 0:
+            f_prime = activation.derivative(zs[layer - 1], acts[layer])
+            delta = (delta @ coefs[layer]) * f_prime
+    return grad_coefs[::-1], grad_intercepts[::-1]
+
+
+def lbfgs(loss_and_gradient: Callable[[Array], tuple[float, Array]], theta0: Array,
+          max_iter: int, tol: float) -> SolverResult:
+    """scipy's L-BFGS-B until the largest gradient component is at most ``tol`` (or no
+    step decreases the loss, or ``max_iter``), then, if the gradient is still above
+    ``tol``, :func:`newton_polish`. ``converged`` is the gradient test."""
+    history = [loss_and_gradient(theta0)[0]]
+    options = {"maxiter": max_iter, "maxfun": 20 * max_iter, "gtol": tol, "ftol": 0.0,
+               "maxcor": 20}
+    record = lambda intermediate_result: history.append(float(intermediate_result.fun))
+    result = minimize(loss_and_gradient, theta0, jac=True, method="L-BFGS-B",
+                      options=options, callback=record)
+    theta = newton_polish(loss_and_gradient, result.x, tol)
+    loss, grad = loss_and_gradient(theta)
+    largest = float(np.max(np.abs(grad), initial=0.0))
+    message = "" if largest <= tol else (
+        f"L-BFGS stopped after {result.nit} iterations ({result.message}) with the "
+        f"largest gradient component {largest:.3g} > tol={tol:g}: not a stationary "
+        "point. Increase max_iter, or add a penalty (alpha > 0) if the loss keeps "
+        "decreasing without a minimum.")
+    if message:
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+    return SolverResult(theta, int(result.nit), not message, [*history, loss],
+                        message=message)
+
+
+def newton_polish(loss_and_gradient: Callable[[Array], tuple[float, Array]],
+                  theta: Array, tol: float, steps: int = 5, h: float = 1e-5) -> Array:
+    r"""Newton steps :math:`\nabla^2 J\,\Delta\theta = -\nabla J` (least squares: the
+    softmax's bias shift makes the Hessian singular) with the Hessian from central
+    differences of the gradient, while each step reduces the largest gradient component
+    and it is above ``tol``. A line search that compares losses cannot get below a
+    gradient of about :math:`\sqrt{\lambda\,\epsilon\,J}`, where the decreases it
+    must see are rounding errors; Newton's step needs only the gradient. Networks with
+    more than ``MAX_POLISH`` parameters are returned as they are."""
+    p = theta.size
+    grad = loss_and_gradient(theta)[1]
+    for _ in range(steps if p <= MAX_POLISH else 0):
+        if np.max(np.abs(grad)) <= tol:
+            break
+        H = np.empty((p, p))
+        for j in range(p):
+            e = np.zeros(p)
+            e[j] = h
+            H[:, j] = loss_and_gradient(theta + e)[1] - loss_and_gradient(theta - e)[1]
+        step = np.linalg.lstsq((H + H.T) / (4 * h), -grad, rcond=1e-12)[0]
+        new = loss_and_gradient(theta + step)[1]
+        if not np.max(np.abs(new)) < np.max(np.abs(grad)):
+            break
+        theta, grad = theta + step, new
+    return theta
+
+
+@dataclass(frozen=True)
+class LayerSizes:
+    """A parameter constraint: a tuple of positive integers (may be empty)."""
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, tuple) and all(
+            isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1
+            for n in value)
+
+    def __str__(self) -> str:
+        return "a tuple of positive integers (the hidden layer sizes)"
+
+
+class MLP(ClassifierMixin, BaseEstimator):
+    r"""A multilayer perceptron classifier (chapter 9): hidden layers that compute
+    :math:`h(x;\gamma)`, then a logistic (``output="sigmoid"``, two classes) or a
+    softmax output layer on :math:`h`.
+
+    Parameters: ``hidden`` (the hidden layer sizes; ``()``: no hidden layer, the GLM of
+    chapter 8); ``activation`` (``"tanh"``, ``"relu"``, ``"sigmoid"``); ``output``;
+    ``alpha`` (weight decay); ``solver`` (``"lbfgs"``, or the fixed-step ``"gd"`` of
+    chapter 4); ``max_iter``; ``tol`` (training stops when the largest gradient
+    component is at most ``tol``: a stationary point); ``learning_rate`` (of ``"gd"``);
+    ``random_state`` (the seed of the initial weights).
+
+    **Objective.** The mean cross-entropy plus weight decay, biases unpenalised:
+
+    .. math:: J_\alpha(\theta) = -\frac1N\sum_{i=1}^N \ell_i(\theta)
+              + \frac{\alpha}{2}\sum_l \lVert W^{(l)}\rVert_F^2 ,
+
+    the book's convention and :class:`~companion.neurons.SoftmaxLayer`'s, so that
+    refitting the output layer on the frozen features with the same ``alpha`` is the
+    same problem. scikit-learn's ``MLPClassifier`` divides its penalty by :math:`N`:
+    its ``alpha`` is :math:`N` times ours.
+
+    Attributes after ``fit``: ``classes_``; ``coefs_``, ``intercepts_`` (each layer's
+    :math:`W^{(l)}` (n_out, n_in) and :math:`b^{(l)}`, the output layer last: the
+    network's only state, which every prediction reads); ``loss_`` (:math:`J_\alpha`
+    reached); ``log_likelihood_``; ``n_iter_``, ``converged_``, ``history_``.
+    """
+
+    parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "hidden": [LayerSizes()],
+        "activation": [Options(tuple(ACTIVATIONS))],
+        "output": [Options(("softmax", "sigmoid"))],
+        "alpha": [Interval(float, 0, None)],
+        "solver": [Options(("lbfgs", "gd"))],
+        "max_iter": [Interval(int, 1, None)],
+        "tol": [Interval(float, 0, None)],
+        "learning_rate": [Interval(float, 0, None, closed="neither")],
+        "random_state": [Interval(int, 0, None)],
+    }
+
+    def __init__(self, hidden: tuple[int, ...] = (16,), activation: str = "tanh",
+                 output: str = "softmax", alpha: float = 0.0, solver: str = "lbfgs",
+                 max_iter: int = 2000, tol: float = 1e-6, learning_rate: float = 0.1,
+                 random_state: int = 0) -> None:
         self.hidden = hidden
         self.activation = activation
         self.output = output
@@ -107,180 +299,117 @@ class MLP(_Estimator):
         self.max_iter = max_iter
         self.tol = tol
         self.learning_rate = learning_rate
-        self.seed = seed
+        self.random_state = random_state
 
-    # -- the parameters, as a list of layers and as one flat vector for the optimiser
-    def _shapes(self, d: int, k_out: int) -> list[tuple[int, int]]:
-        sizes = [d, *self.hidden, k_out]
-        return [(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = self.output != "sigmoid"
+        return tags
 
-    def _unflatten(self, theta: Array) -> list[tuple[Array, Array]]:
-        layers, start = [], 0
-        for n_out, n_in in self._layer_shapes:
-            W = theta[start : start + n_out * n_in].reshape(n_out, n_in)
-            start += n_out * n_in
-            layers.append((W, theta[start : start + n_out]))
-            start += n_out
-        return layers
-
-    @staticmethod
-    def _flatten(layers: list[tuple[Array, Array]]) -> Array:
-        return np.concatenate([np.r_[W.ravel(), b] for W, b in layers])
-
-    def _initial(self, rng: np.random.Generator) -> Array:
-        """Glorot-uniform weights :math:`U(-r, r)`, :math:`r = \\sqrt{6/(n_{in} + n_{out})}`, zero biases."""
-        layers = []
-        for n_out, n_in in self._layer_shapes:
-            r = np.sqrt(6.0 / (n_in + n_out))
-            layers.append((rng.uniform(-r, r, size=(n_out, n_in)), np.zeros(n_out)))
-        return self._flatten(layers)
-
-    # -- forward and backward passes
-    def _forward(self, theta: Array, X: Array) -> tuple[list[Array], list[Array], Array]:
-        """Pre-activations ``zs`` and activations ``acts`` of the hidden layers (``acts[0]`` is ``X``), and
-        the output logits."""
-        act = ACTIVATIONS[self.activation]
-        layers = self._unflatten(theta)
-        acts, zs = [X], []
-        for W, b in layers[:-1]:
-            z = acts[-1] @ W.T + b
-            zs.append(z)
-            acts.append(act.f(z))
-        W, b = layers[-1]
-        return zs, acts, acts[-1] @ W.T + b
-
-    def _loss_grad(self, theta: Array, X: Array, Y: Array) -> tuple[float, Array]:
-        r"""Mean cross-entropy plus the weight decay :math:`\frac{\alpha}{2N}\sum_l\|W^{(l)}\|^2`, and its
-        gradient by backpropagation.
-
-        At the output, :math:`\partial J/\partial z = (\hat p - y)/N` (chapters 4 and 7: softmax minus one-hot);
-        then for each layer from the last to the first, :math:`\partial J/\partial W = \delta^\top a_{\text{in}}`,
-        :math:`\partial J/\partial b = \sum \delta`, and :math:`\delta \leftarrow (\delta W) \circ f'(z)`.
-        """
-        act = ACTIVATIONS[self.activation]
-        layers = self._unflatten(theta)
-        zs, acts, logits = self._forward(theta, X)
-        n = X.shape[0]
+    def output_for(self, n_outputs: int) -> OutputLayer:
+        """The output layer for ``n_outputs`` output units (1 for a sigmoid)."""
         if self.output == "sigmoid":
-            z = logits[:, 0]
-            loss = losses.binary_cross_entropy(z, Y[:, 0])
-            delta = (losses.sigmoid(z) - Y[:, 0])[:, None] / n
-        else:
-            loss = losses.cross_entropy(logits, Y)
-            delta = (losses.softmax(logits, axis=1) - Y) / n
-        decay = self.alpha / n
-        grads = []
-        for i in range(len(layers) - 1, -1, -1):
-            W, _ = layers[i]
-            grads.append((delta.T @ acts[i] + decay * W, delta.sum(axis=0)))
-            loss += 0.5 * decay * float(np.sum(W * W))
-            if i > 0:
-                delta = (delta @ W) * act.deriv(zs[i - 1], acts[i])
-        return loss, self._flatten(grads[::-1])
+            return OutputLayer(Bernoulli())
+        return OutputLayer(Categorical(n_outputs))
 
-    def _cross_entropy(self, theta: Array, X: Array, Y: Array) -> float:
-        """The mean cross-entropy alone, without the weight decay."""
-        logits = self._forward(theta, X)[2]
-        if self.output == "sigmoid":
-            return losses.binary_cross_entropy(logits[:, 0], Y[:, 0])
-        return losses.cross_entropy(logits, Y)
+    def initial_parameters(self, n_features: int, n_outputs: int) -> Array:
+        """Seeded Glorot-uniform weights, zero biases, flat (:class:`Layout` order)."""
+        layout = Layout((n_features, *self.hidden, n_outputs))
+        return layout.glorot(np.random.default_rng(self.random_state))
 
-    # -- fitting
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "MLP":
-        """Train all weights by minimising the cross-entropy; returns ``self``."""
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {self.activation!r}")
-        if self.output not in ("softmax", "sigmoid"):
-            raise ValueError(f"output must be 'softmax' or 'sigmoid'; got {self.output!r}")
-        if self.solver not in ("lbfgs", "gd"):
-            raise ValueError(f"solver must be 'lbfgs' or 'gd'; got {self.solver!r}")
-        if not self.alpha >= 0:
-            raise ValueError(f"alpha must be >= 0; got {self.alpha!r}")
-        if not self.hidden or any(int(h) != h or h < 1 for h in self.hidden):
-            raise ValueError(f"hidden must be a non-empty tuple of positive layer sizes; got {self.hidden!r}")
-        X, y = check_X_y(X, y)
-        self.classes_ = np.unique(y)
+    def loss_and_gradient(self, theta: Array, X: Array,
+                          Y: Array) -> tuple[float, Array]:
+        r""":math:`J_\alpha(\theta)` and its gradient by backpropagation, for inputs
+        ``X`` (N, d) and targets ``Y`` (N, m): one-hot rows (softmax output) or one
+        column of 0/1 (sigmoid). ``theta`` is flat in :class:`Layout` order:
+        :math:`W^{(1)}, b^{(1)}, \dots, W^{(L)}, b^{(L)}`, each matrix row by row."""
+        layout = Layout((X.shape[1], *self.hidden, Y.shape[1]))
+        coefs, intercepts = layout.split(theta)
+        act = ACTIVATIONS[self.activation]
+        zs, acts, logits = forward(coefs, intercepts, X, act)
+        loss, delta = self.output_for(Y.shape[1]).loss_and_delta(logits, Y)
+        grad_coefs, grad_intercepts = backward(coefs, zs, acts, delta, act)
+        for W, G in zip(coefs, grad_coefs, strict=True):
+            loss += 0.5 * self.alpha * float(np.sum(W * W))
+            G += self.alpha * W
+        return loss, Layout.join(grad_coefs, grad_intercepts)
+
+    def fit(self, X: Any, y: Any) -> MLP:
+        r"""Train every weight by minimising :math:`J_\alpha`; returns ``self``."""
+        validate_params(self)
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
         k = self.classes_.size
         if k < 2:
-            raise ValueError(f"MLP needs at least two classes; y has only {self.classes_.tolist()}")
+            raise ValueError(f"MLP needs at least two classes; y has only 1 class: "
+                             f"{self.classes_.tolist()}")
         if self.output == "sigmoid" and k != 2:
-            raise ValueError(f"a sigmoid output needs exactly two classes; y has {k}. Use output='softmax'.")
-        labels = np.searchsorted(self.classes_, y)
-        Y = labels[:, None].astype(float) if self.output == "sigmoid" else np.eye(k)[labels]
-        self.n_features_in_ = X.shape[1]
-        self._layer_shapes = self._shapes(X.shape[1], Y.shape[1])
-        theta0 = self._initial(np.random.default_rng(self.seed))
-        objective = lambda theta: self._loss_grad(theta, X, Y)  # noqa: E731
-        if self.solver == "gd":
-            result = solvers.gradient_descent(objective, theta0, self.learning_rate, self.max_iter, self.tol)
-            theta, self.n_iter_, self.converged_, history = result.theta, result.n_iter, result.converged, result.history
-        else:
-            theta, self.n_iter_, self.converged_, history = self._lbfgs(objective, theta0)
-        layers = self._unflatten(theta)
-        self.coefs_ = [W.copy() for W, _ in layers]
-        self.intercepts_ = [b.copy() for _, b in layers]
-        self.history_ = np.asarray(history)
-        self.loss_ = self._cross_entropy(theta, X, Y)
-        self.log_likelihood_ = -X.shape[0] * self.loss_
-        self._theta = theta
+            raise ValueError(f"Only binary classification is supported. A sigmoid "
+                             f"output needs exactly two classes; y has {k}: use "
+                             "output='softmax'.")
+        head = self.output_for(1 if self.output == "sigmoid" else k)
+        Y = head.targets(labels)
+        layout = Layout((X.shape[1], *self.hidden, head.width))
+        theta0 = self.initial_parameters(X.shape[1], head.width)
+        objective = lambda theta: self.loss_and_gradient(theta, X, Y)
+        with _BLAS.limit(limits=1, user_api="blas"):
+            if self.solver == "gd":
+                result = gradient_descent(objective, theta0, self.learning_rate,
+                                          self.max_iter, self.tol)
+            else:
+                result = lbfgs(objective, theta0, self.max_iter, self.tol)
+        coefs, intercepts = layout.split(result.beta)
+        self.coefs_ = [W.copy() for W in coefs]
+        self.intercepts_ = [b.copy() for b in intercepts]
+        self.n_iter_, self.converged_ = result.n_iter, result.converged
+        self.history_ = np.asarray(result.history)
+        self.loss_ = float(result.history[-1])
+        self.log_likelihood_ = -X.shape[0] * head.loss_and_delta(self.logits(X), Y)[0]
         return self
 
-    def _lbfgs(self, objective, theta0: Array) -> tuple[Array, int, bool, list[float]]:
-        from scipy.optimize import minimize
+    def parameter_vector(self) -> Array:
+        """The fitted weights as one flat vector (a copy, in :class:`Layout` order)."""
+        check_is_fitted(self, "coefs_")
+        return Layout.join(self.coefs_, self.intercepts_)
 
-        history = [objective(theta0)[0]]
-        res = minimize(objective, theta0, jac=True, method="L-BFGS-B", callback=lambda xk: history.append(objective(xk)[0]),
-                       options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-15, "maxcor": 20})
-        if not res.success:
-            warnings.warn(f"L-BFGS stopped before convergence after {res.nit} iterations: {res.message}",
-                          ConvergenceWarning, stacklevel=3)
-        return res.x, int(res.nit), bool(res.success), history
+    def _forward(self, X: Any) -> tuple[list[Array], list[Array], Array]:
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return forward(self.coefs_, self.intercepts_, X, ACTIVATIONS[self.activation])
 
-    # -- using the network
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coefs_"):
-            raise AttributeError("this MLP is not fitted yet; call fit(X, y) first")
+    def features(self, X: Any) -> Array:
+        r"""The learned features :math:`h(x;\gamma)`, the last hidden layer (``X``
+        itself without hidden layers): what the output layer sees."""
+        return self._forward(X)[1][-1]
 
-    def features(self, X: ArrayLike) -> Array:
-        r"""The last hidden layer :math:`h(x;\gamma)`: the learned features the output layer sees."""
-        self._check_fitted()
-        return self._forward(self._theta, check_X(X, self.n_features_in_))[1][-1]
+    def logits(self, X: Any) -> Array:
+        """The output layer's pre-activations, (N, 1) or (N, k)."""
+        return self._forward(X)[2]
 
-    def decision_function(self, X: ArrayLike) -> Array:
-        """The output layer's logits: ``(n, k)`` for a softmax output, ``(n,)`` for a sigmoid one."""
-        self._check_fitted()
-        logits = self._forward(self._theta, check_X(X, self.n_features_in_))[2]
-        return logits[:, 0] if self.output == "sigmoid" else logits
+    def decision_function(self, X: Any) -> Array:
+        """scikit-learn's scores: one per row for two classes, else the k logits."""
+        Z = self.logits(X)
+        if Z.shape[1] == 2:
+            return Z[:, 1] - Z[:, 0]
+        return Z[:, 0] if Z.shape[1] == 1 else Z
 
-    def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities, ``(n, k)``, columns in the order of ``classes_``."""
-        z = self.decision_function(X)
-        if self.output == "sigmoid":
-            return np.column_stack([losses.sigmoid(-z), losses.sigmoid(z)])
-        return losses.softmax(z, axis=1)
+    def predict_proba(self, X: Any) -> Array:
+        """Class probabilities (N, k), columns in the order of ``classes_``."""
+        Z = self.logits(X)
+        return self.output_for(Z.shape[1]).probabilities(Z)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        best = np.argmax(self.predict_proba(X), axis=1)
+        return self.classes_[best]
 
-    def output_layer(self):
-        r"""The network's output layer as the companion's GLM estimator on the features :math:`h(x;\gamma)`:
-        a :class:`~companion.neurons.SoftmaxLayer` (or, for a sigmoid output, a
-        :class:`~companion.neurons.LogisticNeuron`) carrying the network's last weights and biases, so that
-        ``net.output_layer().predict_proba(net.features(X))`` is ``net.predict_proba(X)`` (chapter 9). Its
-        weights were trained with the rest of the network, not fitted by the estimator, so it has no
-        standard errors or log-likelihood."""
-        from .neurons import LogisticNeuron, SoftmaxLayer
-
-        self._check_fitted()
+    def output_layer(self) -> LogisticNeuron | SoftmaxLayer:
+        r"""The output layer as the companion's GLM on :math:`h(x;\gamma)` holding the
+        network's last weights and biases, so that
+        ``net.output_layer().predict_proba(net.features(X))`` is
+        ``net.predict_proba(X)`` to rounding (chapter 9)."""
+        check_is_fitted(self, "coefs_")
         W, b = self.coefs_[-1], self.intercepts_[-1]
-        layer = LogisticNeuron() if self.output == "sigmoid" else SoftmaxLayer()
-        layer.classes_, layer.n_features_in_ = self.classes_, W.shape[1]
-        layer.coef_, layer.intercept_ = (W[0].copy(), float(b[0])) if self.output == "sigmoid" else (W.copy(), b.copy())
-        return layer
+        return self.output_for(W.shape[0]).glm(W, b, self.classes_)
 
-    @property
-    def n_parameters_(self) -> int:
-        """The number of weights and biases of the whole network."""
-        self._check_fitted()
-        return int(sum(W.size + b.size for W, b in zip(self.coefs_, self.intercepts_)))
