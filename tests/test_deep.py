@@ -13,12 +13,14 @@ from companion import LogisticNeuron, SoftmaxLayer, deep
 
 
 class HeadFirst(nn.Module):
-    """The head is registered first, so it is not the last Linear in children() order."""
+    """The head is registered first: not the last Linear in children() order."""
 
     def __init__(self, d, k):
         super().__init__()
         self.head = nn.Linear(5, k)
-        self.body = nn.Sequential(nn.Linear(d, 7), nn.ReLU(), nn.Linear(7, 5), nn.Tanh())
+        self.body = nn.Sequential(
+            nn.Linear(d, 7), nn.ReLU(), nn.Linear(7, 5), nn.Tanh()
+        )
 
     def forward(self, x):
         return self.head(self.body(x))
@@ -51,18 +53,25 @@ class Branching(nn.Module):
 
 
 def _mlp(d, k):
-    return nn.Sequential(nn.Linear(d, 6), nn.Tanh(), nn.Linear(6, 4), nn.ReLU(),
-                         nn.Linear(4, k))
+    return nn.Sequential(
+        nn.Linear(d, 6), nn.Tanh(), nn.Linear(6, 4), nn.ReLU(), nn.Linear(4, k)
+    )
 
 
 def _cnn(k):
-    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.Tanh(), nn.AvgPool2d(2),
-                         nn.Flatten(), nn.Linear(3 * 4 * 4, k))
+    return nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1),
+        nn.Tanh(),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(3 * 4 * 4, k),
+    )
 
 
 def _regularised(d, k):
-    return nn.Sequential(nn.Linear(d, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5),
-                         nn.Linear(8, k))
+    return nn.Sequential(
+        nn.Linear(d, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, k)
+    )
 
 
 def _inputs(name, seed, n=25, d=4):
@@ -88,8 +97,11 @@ def _own_probabilities(model, X):
 
 
 @settings(max_examples=30, deadline=None)
-@given(name=st.sampled_from(sorted(ARCHITECTURES)), k=st.integers(1, 5),
-       seed=st.integers(0, 1000))
+@given(
+    name=st.sampled_from(sorted(ARCHITECTURES)),
+    k=st.integers(1, 5),
+    seed=st.integers(0, 1000),
+)
 def test_the_head_on_the_features_is_the_model(name, k, seed):
     torch.manual_seed(seed)
     model = ARCHITECTURES[name](k).double()
@@ -104,8 +116,12 @@ def test_the_head_on_the_features_is_the_model(name, k, seed):
     assert isinstance(glm, LogisticNeuron if k == 1 else SoftmaxLayer)
     own = _own_probabilities(model, X)
     proba = glm.predict_proba(H)
-    np.testing.assert_allclose(proba[:, 1] if k == 1 else proba, own[:, 0] if k == 1 else own,
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        proba[:, 1] if k == 1 else proba,
+        own[:, 0] if k == 1 else own,
+        rtol=1e-12,
+        atol=1e-15,
+    )
 
 
 def test_the_features_are_the_input_of_the_head_even_when_it_is_registered_first():
@@ -127,8 +143,9 @@ def test_a_squeezed_single_logit_and_given_class_labels():
     glm = deep.head_as_glm(model, classes=["benign", "malignant"])
     with torch.no_grad():
         p = torch.sigmoid(model(torch.as_tensor(X))).numpy()
-    np.testing.assert_allclose(glm.predict_proba(deep.features(model, X))[:, 1], p,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        glm.predict_proba(deep.features(model, X))[:, 1], p, rtol=1e-12
+    )
     assert list(glm.classes_) == ["benign", "malignant"]
     assert set(glm.predict(deep.features(model, X))) <= {"benign", "malignant"}
 
@@ -140,8 +157,12 @@ def test_a_float32_model_agrees_to_its_precision_and_modes_are_restored():
     X = _inputs("regularised", 2)
     H = deep.features(model, X)
     assert model.training and all(m.training for m in model.modules())
-    np.testing.assert_allclose(deep.head_as_glm(model).predict_proba(H),
-                               _own_probabilities(model, X), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        deep.head_as_glm(model).predict_proba(H),
+        _own_probabilities(model, X),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_an_untraceable_model_with_one_linear_and_a_linear_passed_directly():
@@ -149,28 +170,39 @@ def test_an_untraceable_model_with_one_linear_and_a_linear_passed_directly():
     model = Branching(4, 3, linears=1).double()
     X = _inputs("mlp", 3)
     glm = deep.head_as_glm(model)
-    np.testing.assert_allclose(glm.predict_proba(deep.features(model, X)),
-                               _own_probabilities(model, X), rtol=1e-12)
+    np.testing.assert_allclose(
+        glm.predict_proba(deep.features(model, X)),
+        _own_probabilities(model, X),
+        rtol=1e-12,
+    )
     two = Branching(4, 3).double()
     with pytest.raises(ValueError, match="torch.fx cannot trace"):
         deep.head_as_glm(two)
-    np.testing.assert_allclose(deep.head_as_glm(two.last).predict_proba(
-        deep.features(two, X)), _own_probabilities(two, X), rtol=1e-12)
+    np.testing.assert_allclose(
+        deep.head_as_glm(two.last).predict_proba(deep.features(two, X)),
+        _own_probabilities(two, X),
+        rtol=1e-12,
+    )
 
 
 def test_a_model_without_a_linear_layer():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten()).double()
-    for call in (lambda: deep.features(model, _inputs("cnn", 0)),
-                 lambda: deep.head_as_glm(model)):
+    for call in (
+        lambda: deep.features(model, _inputs("cnn", 0)),
+        lambda: deep.head_as_glm(model),
+    ):
         with pytest.raises(ValueError, match="has no torch.nn.Linear"):
             call()
 
 
-@pytest.mark.parametrize("last, message", [
-    (nn.Softmax(dim=1), "ends in a sigmoid or softmax"),
-    (nn.Sigmoid(), "ends in a sigmoid or softmax"),
-    (nn.ReLU(), "something is applied after that layer"),
-])
+@pytest.mark.parametrize(
+    "last, message",
+    [
+        (nn.Softmax(dim=1), "ends in a sigmoid or softmax"),
+        (nn.Sigmoid(), "ends in a sigmoid or softmax"),
+        (nn.ReLU(), "something is applied after that layer"),
+    ],
+)
 def test_something_applied_after_the_last_linear(last, message):
     k = 1 if isinstance(last, nn.Sigmoid) else 3
     model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, k), last).double()

@@ -32,7 +32,7 @@ def _targets(net, y, k):
 
 
 def _torch_objective(theta, X, Y, net):
-    """J_alpha written independently in PyTorch: the same weights, autograd's gradient."""
+    """J_alpha written independently in PyTorch: the same weights, autograd."""
     t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
     coefs, intercepts = Layout((X.shape[1], *net.hidden, Y.shape[1])).split(t)
     a = torch.as_tensor(X)
@@ -50,15 +50,25 @@ def _torch_objective(theta, X, Y, net):
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), hidden=st.lists(st.integers(1, 5), max_size=3),
-       activation=st.sampled_from(sorted(ACTIVATIONS)),
-       output=st.sampled_from(["softmax", "sigmoid"]), alpha=st.sampled_from([0.0, 0.3]))
-def test_backpropagation_equals_autograd_and_finite_differences(seed, hidden, activation,
-                                                                output, alpha):
+@given(
+    seed=st.integers(0, 10_000),
+    hidden=st.lists(st.integers(1, 5), max_size=3),
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    output=st.sampled_from(["softmax", "sigmoid"]),
+    alpha=st.sampled_from([0.0, 0.3]),
+)
+def test_backpropagation_equals_autograd_and_finite_differences(
+    seed, hidden, activation, output, alpha
+):
     k = 2 if output == "sigmoid" else 3
     X, y = _problem(seed, 15, 3, k)
-    net = MLP(hidden=tuple(hidden), activation=activation, output=output, alpha=alpha,
-              random_state=seed)
+    net = MLP(
+        hidden=tuple(hidden),
+        activation=activation,
+        output=output,
+        alpha=alpha,
+        random_state=seed,
+    )
     Y = _targets(net, y, k)
     rng = np.random.default_rng(seed)
     theta = net.initial_parameters(3, Y.shape[1])
@@ -70,9 +80,16 @@ def test_backpropagation_equals_autograd_and_finite_differences(seed, hidden, ac
     if activation == "relu":  # finite differences are wrong across the kink
         return
     step = 1e-6
-    fd = np.array([(net.loss_and_gradient(theta + step * e, X, Y)[0]
-                    - net.loss_and_gradient(theta - step * e, X, Y)[0]) / (2 * step)
-                   for e in np.eye(theta.size)])
+    fd = np.array(
+        [
+            (
+                net.loss_and_gradient(theta + step * e, X, Y)[0]
+                - net.loss_and_gradient(theta - step * e, X, Y)[0]
+            )
+            / (2 * step)
+            for e in np.eye(theta.size)
+        ]
+    )
     np.testing.assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
 
 
@@ -86,8 +103,9 @@ def test_vector_networks_against_autograd(activation, hidden):
     theta = net.initial_parameters(2, 2) + 0.2
     Y = np.eye(2)[y]
     _, grad = net.loss_and_gradient(theta, X, Y)
-    np.testing.assert_allclose(grad, _torch_objective(theta, X, Y, net)[1], rtol=1e-10,
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        grad, _torch_objective(theta, X, Y, net)[1], rtol=1e-10, atol=1e-14
+    )
 
 
 def test_layout_round_trip_and_sizes():
@@ -95,7 +113,9 @@ def test_layout_round_trip_and_sizes():
     theta = np.arange(layout.size, dtype=float)
     coefs, intercepts = layout.split(theta)
     assert [W.shape for W in coefs] == [(3, 2), (2, 3)] and layout.size == 6 + 3 + 6 + 2
-    np.testing.assert_array_equal(coefs[0].ravel(), np.arange(6))  # W1 row by row, then b1
+    np.testing.assert_array_equal(
+        coefs[0].ravel(), np.arange(6)
+    )  # W1 row by row, then b1
     np.testing.assert_array_equal(intercepts[0], [6, 7, 8])
     np.testing.assert_array_equal(Layout.join(coefs, intercepts), theta)
     with pytest.raises(ValueError, match="has 17 parameters"):
@@ -118,23 +138,30 @@ def test_the_state_is_coefs_and_intercepts_only():
 
 def test_a_stationary_network_has_the_penalised_glm_head():
     """At a stationary point of J_alpha, the head is the penalised GLM on the features:
-    SoftmaxLayer(alpha) and scikit-learn's LogisticRegression(C = 1/(alpha N)) refit it."""
+    SoftmaxLayer(alpha) and scikit-learn's LogisticRegression(C = 1/(alpha N))."""
     data = datasets.make_rings(60, 3, noise=0.35, seed=0)
     alpha, n = 0.01, len(data.y)
     net = MLP(hidden=(6, 2), alpha=alpha, tol=1e-9).fit(data.X, data.y)
     assert net.converged_
     H = net.features(data.X)
     W, b = net.coefs_[-1], net.intercepts_[-1]
-    np.testing.assert_allclose(net.output_layer().predict_proba(H),
-                               net.predict_proba(data.X), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        net.output_layer().predict_proba(H),
+        net.predict_proba(data.X),
+        rtol=1e-13,
+        atol=1e-15,
+    )
     refit = SoftmaxLayer(alpha=alpha).fit(H, data.y)
     np.testing.assert_allclose(refit.coef_, W, atol=1e-6)
     np.testing.assert_allclose(refit.intercept_, b - b.mean(), atol=1e-6)
-    sk = LogisticRegression(C=1 / (alpha * n), tol=1e-12, max_iter=10_000).fit(H, data.y)
+    sk = LogisticRegression(C=1 / (alpha * n), tol=1e-12, max_iter=10_000).fit(
+        H, data.y
+    )
     np.testing.assert_allclose(sk.coef_, W, atol=1e-5)
     # the score equations of the unpenalised biases: calibration-in-the-large
-    np.testing.assert_allclose(net.predict_proba(data.X).sum(axis=0),
-                               np.bincount(data.y), atol=1e-6 * n)
+    np.testing.assert_allclose(
+        net.predict_proba(data.X).sum(axis=0), np.bincount(data.y), atol=1e-6 * n
+    )
 
 
 def test_sigmoid_head_is_a_penalised_logistic_neuron():
@@ -153,8 +180,9 @@ def test_without_hidden_layers_the_network_is_the_glm(output):
     net = MLP(hidden=(), output=output, alpha=0.02, tol=1e-10).fit(data.X, data.y)
     glm = (SoftmaxLayer if output == "softmax" else LogisticNeuron)(alpha=0.02)
     glm.fit(data.X, data.y)
-    np.testing.assert_allclose(net.predict_proba(data.X), glm.predict_proba(data.X),
-                               atol=1e-8)
+    np.testing.assert_allclose(
+        net.predict_proba(data.X), glm.predict_proba(data.X), atol=1e-8
+    )
     np.testing.assert_array_equal(net.features(data.X), data.X)
 
 
@@ -166,8 +194,15 @@ def test_alpha_is_scikit_learns_alpha_divided_by_n(output, k):
     alpha, n = 0.05, len(y)
     net = MLP(hidden=(4,), output=output, alpha=alpha, tol=1e-10).fit(X, y)
     assert net.converged_
-    sk = MLPClassifier(hidden_layer_sizes=(4,), activation="tanh", solver="lbfgs",
-                       alpha=n * alpha, max_iter=1, warm_start=True, random_state=0)
+    sk = MLPClassifier(
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        solver="lbfgs",
+        alpha=n * alpha,
+        max_iter=1,
+        warm_start=True,
+        random_state=0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sk.fit(X, y)
@@ -198,8 +233,9 @@ def test_symmetries_of_the_hidden_layer_leave_the_loss_unchanged():
     permuted.coefs_[1] = net.coefs_[1][:, order]
     J = lambda m: net.loss_and_gradient(m.parameter_vector(), data.X, Y)[0]
     for other in (flipped, permuted):
-        np.testing.assert_allclose(other.predict_proba(data.X), net.predict_proba(data.X),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            other.predict_proba(data.X), net.predict_proba(data.X), rtol=1e-12
+        )
         assert J(other) == pytest.approx(J(net), rel=1e-12)
     middle = 0.5 * (net.parameter_vector() + flipped.parameter_vector())
     assert net.loss_and_gradient(middle, data.X, Y)[0] > J(net) + 1e-3
@@ -207,19 +243,25 @@ def test_symmetries_of_the_hidden_layer_leave_the_loss_unchanged():
 
 def test_training_is_reproducible_and_never_increases_the_loss_with_gd():
     data = datasets.make_rings(30, 2, noise=0.3, seed=2)
-    fits = [MLP(hidden=(6,), alpha=0.01, random_state=s).fit(data.X, data.y)
-            for s in (4, 4, 5)]
-    np.testing.assert_array_equal(fits[0].parameter_vector(), fits[1].parameter_vector())
+    fits = [
+        MLP(hidden=(6,), alpha=0.01, random_state=s).fit(data.X, data.y)
+        for s in (4, 4, 5)
+    ]
+    np.testing.assert_array_equal(
+        fits[0].parameter_vector(), fits[1].parameter_vector()
+    )
     assert not np.array_equal(fits[0].coefs_[0], fits[2].coefs_[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        gd = MLP(hidden=(6,), solver="gd", learning_rate=0.2, max_iter=300).fit(data.X,
-                                                                                 data.y)
+        gd = MLP(hidden=(6,), solver="gd", learning_rate=0.2, max_iter=300).fit(
+            data.X, data.y
+        )
     assert np.all(np.diff(gd.history_) <= 0) and gd.history_[-1] < 0.8 * gd.history_[0]
     for net in (*fits, gd):
         Y = np.eye(2)[data.y]
         assert net.loss_ == pytest.approx(
-            net.loss_and_gradient(net.parameter_vector(), data.X, Y)[0], rel=1e-12)
+            net.loss_and_gradient(net.parameter_vector(), data.X, Y)[0], rel=1e-12
+        )
 
 
 def test_a_training_budget_that_runs_out_warns():
