@@ -2,9 +2,9 @@ r"""A multilayer perceptron in numpy, trained by backpropagation (chapter 9): hi
 layers :math:`a^{(l)} = f(W^{(l)} a^{(l-1)} + b^{(l)})`, :math:`a^{(0)} = x`, whose last
 one is the learned features :math:`h(x;\gamma)`, then an output layer that is a GLM on
 them (:eq:`ch9-mlp`), its activation the inverse link of the Bernoulli or categorical
-family. One piece per idea: :class:`Activation`, :class:`OutputLayer` (inverse link and
-canonical delta :math:`\mu - y`), :class:`Layout` (the flat parameter vector),
-:func:`forward`, :func:`backward` (:eq:`ch9-backprop`), :func:`lbfgs` and :class:`MLP`.
+family. One piece per idea: ``Activation``, ``OutputLayer`` (inverse link and
+canonical delta :math:`\mu - y`), ``Layout`` (the flat parameter vector),
+``forward``, ``backward`` (:eq:`ch9-backprop`), ``lbfgs`` and :class:`MLP`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = ["ACTIVATIONS", "MLP", "Activation", "Layout", "OutputLayer", "backwar
 # OpenBLAS pools alternating on shared cores made each L-BFGS iteration several times
 # slower (as in companion.linalg).
 _BLAS = ThreadpoolController()
-#: the largest network :func:`newton_polish` polishes (2p gradients per Newton step)
+#: the largest network ``newton_polish`` polishes (2p gradients per Newton step)
 MAX_POLISH = 1000
 
 
@@ -186,7 +186,7 @@ def lbfgs(loss_and_gradient: Callable[[Array], tuple[float, Array]], theta0: Arr
           max_iter: int, tol: float) -> SolverResult:
     """scipy's L-BFGS-B until the largest gradient component is at most ``tol`` (or no
     step decreases the loss, or ``max_iter``), then, if the gradient is still above
-    ``tol``, :func:`newton_polish`. ``converged`` is the gradient test."""
+    ``tol``, ``newton_polish``. ``converged`` is the gradient test."""
     history = [loss_and_gradient(theta0)[0]]
     options = {"maxiter": max_iter, "maxfun": 20 * max_iter, "gtol": tol, "ftol": 0.0,
                "maxcor": 20}
@@ -313,7 +313,7 @@ class MLP(ClassifierMixin, BaseEstimator):
         return OutputLayer(Categorical(n_outputs))
 
     def initial_parameters(self, n_features: int, n_outputs: int) -> Array:
-        """Seeded Glorot-uniform weights, zero biases, flat (:class:`Layout` order)."""
+        """Seeded Glorot-uniform weights, zero biases, flat (``Layout`` order)."""
         layout = Layout((n_features, *self.hidden, n_outputs))
         return layout.glorot(np.random.default_rng(self.random_state))
 
@@ -321,7 +321,7 @@ class MLP(ClassifierMixin, BaseEstimator):
                           Y: Array) -> tuple[float, Array]:
         r""":math:`J_\alpha(\theta)` and its gradient by backpropagation, for inputs
         ``X`` (N, d) and targets ``Y`` (N, m): one-hot rows (softmax output) or one
-        column of 0/1 (sigmoid). ``theta`` is flat in :class:`Layout` order:
+        column of 0/1 (sigmoid). ``theta`` is flat in ``Layout`` order:
         :math:`W^{(1)}, b^{(1)}, \dots, W^{(L)}, b^{(L)}`, each matrix row by row."""
         layout = Layout((X.shape[1], *self.hidden, Y.shape[1]))
         coefs, intercepts = layout.split(theta)
@@ -369,7 +369,7 @@ class MLP(ClassifierMixin, BaseEstimator):
         return self
 
     def parameter_vector(self) -> Array:
-        """The fitted weights as one flat vector (a copy, in :class:`Layout` order)."""
+        """The fitted weights as one flat vector (a copy, in ``Layout`` order)."""
         check_is_fitted(self, "coefs_")
         return Layout.join(self.coefs_, self.intercepts_)
 
