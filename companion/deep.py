@@ -35,8 +35,10 @@ def _linears(model: Any) -> list[Any]:
 
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if not linears:
-        raise ValueError(f"{type(model).__name__} has no torch.nn.Linear layer, so it "
-                         "has no affine head for a GLM to describe")
+        raise ValueError(
+            f"{type(model).__name__} has no torch.nn.Linear layer, so it "
+            "has no affine head for a GLM to describe"
+        )
     return linears
 
 
@@ -47,8 +49,9 @@ def _as_tensor(model: Any, X: Any) -> Any:
     first = next(model.parameters(), None)
     dtype = torch.get_default_dtype() if first is None else first.dtype
     device = None if first is None else first.device
-    return torch.as_tensor(X if torch.is_tensor(X) else np.asarray(X), dtype=dtype,
-                           device=device)
+    return torch.as_tensor(
+        X if torch.is_tensor(X) else np.asarray(X), dtype=dtype, device=device
+    )
 
 
 def _check_logits(output: Any, logits: Any) -> None:
@@ -56,27 +59,36 @@ def _check_logits(output: Any, logits: Any) -> None:
     import torch
 
     if not torch.is_tensor(output) or not output.is_floating_point():
-        raise ValueError(f"the model's output is a {type(output).__name__}, not a "
-                         "tensor of logits: not a classifier's output")
+        raise ValueError(
+            f"the model's output is a {type(output).__name__}, not a "
+            "tensor of logits: not a classifier's output"
+        )
     if logits.dim() != 2:
-        raise ValueError(f"the last nn.Linear gives an array of shape "
-                         f"{tuple(logits.shape)}; a classifier's logits have one row "
-                         "per example, shape (N, k)")
-    if output.numel() == logits.numel() and torch.equal(output.reshape(logits.shape),
-                                                        logits):
+        raise ValueError(
+            f"the last nn.Linear gives an array of shape "
+            f"{tuple(logits.shape)}; a classifier's logits have one row "
+            "per example, shape (N, k)"
+        )
+    if output.numel() == logits.numel() and torch.equal(
+        output.reshape(logits.shape), logits
+    ):
         return
     if logits.shape[1] == 1:
         probabilities = torch.sigmoid(logits)
     else:
         probabilities = torch.softmax(logits, dim=1)
     if output.shape == probabilities.shape and torch.allclose(output, probabilities):
-        raise ValueError("the model ends in a sigmoid or softmax after its last "
-                         "nn.Linear: a classifier's output here is the logits (as "
-                         "BCEWithLogitsLoss and CrossEntropyLoss expect); remove the "
-                         "final activation")
-    raise ValueError("the model's output is not the output of its last-applied "
-                     "nn.Linear: something is applied after that layer, so the model "
-                     "does not end in an affine head")
+        raise ValueError(
+            "the model ends in a sigmoid or softmax after its last "
+            "nn.Linear: a classifier's output here is the logits (as "
+            "BCEWithLogitsLoss and CrossEntropyLoss expect); remove the "
+            "final activation"
+        )
+    raise ValueError(
+        "the model's output is not the output of its last-applied "
+        "nn.Linear: something is applied after that layer, so the model "
+        "does not end in an affine head"
+    )
 
 
 def _trace(model: Any, X: Any) -> tuple[Any, Any]:
@@ -130,9 +142,11 @@ def _head(model: Any) -> Any:
     except Exception as error:  # e.g. control flow that depends on the data
         if len(linears) == 1:
             return linears[0]
-        raise ValueError(f"torch.fx cannot trace {type(model).__name__} ({error}), so "
-                         "which nn.Linear is applied last is unknown: pass that layer, "
-                         "head_as_glm(model.<name>)") from error
+        raise ValueError(
+            f"torch.fx cannot trace {type(model).__name__} ({error}), so "
+            "which nn.Linear is applied last is unknown: pass that layer, "
+            "head_as_glm(model.<name>)"
+        ) from error
     (node,) = [n.args[0] for n in graph.nodes if n.op == "output"]
     while isinstance(node, torch.fx.Node):
         passes = node.op == "call_method" and node.target in _RESHAPES
@@ -147,9 +161,11 @@ def _head(model: Any) -> Any:
     source = repr(getattr(node, "target", node))
     if getattr(node, "op", "") == "call_module":
         source += f" ({type(model.get_submodule(node.target)).__name__})"
-    raise ValueError(f"the model's output comes from {source}, not from an "
-                     "nn.Linear: its last layer is not the one applied last (a "
-                     "classifier's output here is the logits of an nn.Linear)")
+    raise ValueError(
+        f"the model's output comes from {source}, not from an "
+        "nn.Linear: its last layer is not the one applied last (a "
+        "classifier's output here is the logits of an nn.Linear)"
+    )
 
 
 def head_as_glm(model: Any, classes: Any = None) -> LogisticNeuron | SoftmaxLayer:
@@ -169,8 +185,10 @@ def head_as_glm(model: Any, classes: Any = None) -> LogisticNeuron | SoftmaxLaye
     k = max(W.shape[0], 2)
     labels = np.arange(k) if classes is None else np.asarray(classes)
     if labels.shape != (k,):
-        raise ValueError(f"the head has {W.shape[0]} output(s), so {k} classes; got "
-                         f"classes of shape {labels.shape}")
+        raise ValueError(
+            f"the head has {W.shape[0]} output(s), so {k} classes; got "
+            f"classes of shape {labels.shape}"
+        )
     if W.shape[0] == 1:
         return LogisticNeuron.from_weights(W[0], float(b[0]), labels)
     return SoftmaxLayer.from_weights(W, b, labels)
