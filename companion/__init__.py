@@ -1,27 +1,66 @@
 """Companion code for *GLMs as Neurons*.
 
-One module per idea the book names: ``families`` (exponential families and links), ``symbolic``
-(the SymPy derivations), ``losses`` (stable log-sigmoid, log-sum-exp, softmax, cross-entropies),
-``solvers`` (gradient descent, Newton/IRLS, separation detection), ``neurons`` (the estimators),
-``mlp`` (a small network trained by backpropagation), ``datasets`` and ``plotting``.
+One module per idea the book names: ``families``, ``categorical`` and ``links``
+(exponential families and link functions), ``symbolic`` (the SymPy derivations),
+``losses`` (stable log-sigmoid, log-sum-exp, softmax, cross-entropies), ``glm`` (the one
+objective every neuron is fitted by), ``solvers`` (gradient descent, Newton/IRLS),
+``linalg``, ``separation`` and ``diagnostics`` (when the estimate does not exist),
+``neurons`` and ``layer`` (the estimators), ``mlp`` (a small network trained by
+backpropagation), ``deep`` (the bridge to PyTorch), ``datasets`` and ``plotting``.
 """
 
-from . import datasets, families, losses, mlp, neurons, solvers, symbolic
-from .neurons import GLMNeuron, LogisticNeuron, SeparationWarning, SoftmaxLayer
-from .solvers import ConvergenceWarning
+import importlib.metadata as _metadata
+
+from . import (
+    categorical,
+    datasets,
+    diagnostics,
+    families,
+    glm,
+    layer,
+    linalg,
+    links,
+    losses,
+    neurons,
+    separation,
+    solvers,
+    symbolic,
+)
+from .exceptions import (
+    ConditioningWarning,
+    ConvergenceWarning,
+    NonExistenceWarning,
+    RankDeficiencyWarning,
+    SeparationWarning,
+)
+from .layer import SoftmaxLayer
+from .neurons import GLMNeuron, LogisticNeuron
 
 __all__ = [
-    "families",
-    "losses",
-    "symbolic",
-    "solvers",
-    "neurons",
-    "mlp",
+    "categorical",
     "datasets",
+    "diagnostics",
+    "families",
+    "glm",
+    "layer",
+    "linalg",
+    "links",
+    "losses",
+    "neurons",
+    "separation",
+    "solvers",
+    "symbolic",
     "GLMNeuron",
     "LogisticNeuron",
     "SoftmaxLayer",
-    "SeparationWarning",
     "ConvergenceWarning",
+    "NonExistenceWarning",
+    "SeparationWarning",
+    "RankDeficiencyWarning",
+    "ConditioningWarning",
 ]
-__version__ = "0.1.0"
+# The one version number, pyproject.toml's, read from the installed metadata.
+try:
+    __version__ = _metadata.version("companion")
+except _metadata.PackageNotFoundError:  # a copy of the folder, never installed
+    __version__ = "0+unknown"

@@ -16,7 +16,7 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from .losses import sigmoid, softmax
 
 __all__ = ["draw_neuron", "draw_layer", "plot_sigmoid_logit", "plot_softmax_one_logit", "plot_decision_boundary",
-           "plot_convergence", "plot_inverse_links"]
+           "plot_convergence", "plot_inverse_links", "plot_activations_and_mean_spaces"]
 
 CLASS_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
 
@@ -210,7 +210,7 @@ def plot_softmax_one_logit(
     Z = np.column_stack([z1] + [np.full_like(z1, v) for v in others])
     P = softmax(Z, axis=1)
     for c in range(P.shape[1]):
-        label = r"$\hat p_1$ (logit varies)" if c == 0 else rf"$\hat p_{c + 1}$ ($z_{c + 1} = {others[c - 1]:g}$)"
+        label = r"$\mu_1$ (logit varies)" if c == 0 else rf"$\mu_{c + 1}$ ($z_{c + 1} = {others[c - 1]:g}$)"
         ax.plot(z1, P[:, c], label=label)
     ax.set(xlabel=r"logit $z_1$", ylabel="probability", title=title, ylim=(-0.02, 1.02))
     ax.grid(alpha=0.3)
@@ -219,17 +219,62 @@ def plot_softmax_one_logit(
 
 
 def plot_inverse_links(ax: Axes | None = None, title: str = "Activations are inverse links") -> Axes:
-    r"""The inverse links :math:`g^{-1}(\eta)` of chapter 8 as activation functions: identity (Gaussian),
+    r"""The inverse links :math:`g^{-1}(z)` of chapter 8 as activation functions: identity (Gaussian),
     sigmoid (Bernoulli, logit link), standard normal cdf (Bernoulli, probit link) and exp (Poisson)."""
-    from .families import get_link
+    from .links import get_link
 
     ax = _axes(ax, (6.5, 4))
-    eta = np.linspace(-4, 4, 401)
+    z = np.linspace(-4, 4, 401)
     for name, label, style in (("identity", "identity (Gaussian)", "-"), ("logit", r"sigmoid $\sigma$ (Bernoulli, logit)", "-"),
                                ("probit", r"normal cdf $\Phi$ (Bernoulli, probit)", "--"), ("log", "exp (Poisson, log)", "-")):
-        ax.plot(eta, get_link(name).inverse(eta), style, label=label)
-    ax.set(xlabel=r"linear predictor $\eta = w^\top x + b$", ylabel=r"mean $\mu = g^{-1}(\eta)$", title=title, ylim=(-1.5, 4))
+        ax.plot(z, get_link(name).inverse(z), style, label=label)
+    ax.set(xlabel=r"linear predictor $z = w^\top x + b$", ylabel=r"mean $\mu = g^{-1}(z)$", title=title, ylim=(-1.5, 4))
     ax.axhline(0, color="0.6", lw=0.8)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="upper left")
+    return ax
+
+
+def plot_activations_and_mean_spaces(
+    ax: Axes | None = None, title: str = "Activations are inverse links"
+) -> Axes:
+    r"""The inverse links :math:`\mu = g^{-1}(z)` of chapter 8 as activations of the
+    linear predictor :math:`z = w^\top x + b`: identity (Gaussian), sigmoid (Bernoulli,
+    logit), normal cdf :math:`\Phi` (Bernoulli, probit) and :math:`\exp` (Poisson, log)
+    map every real :math:`z` to a possible mean. The Gamma family's canonical inverse
+    link :math:`\mu = -1/z` (natural parameter :math:`\eta = -1/\mu`) gives a positive
+    mean only for :math:`z < 0`: the shaded half-line is where it has none."""
+    from scipy import special
+
+    ax = _axes(ax, (6.5, 5))
+    z = np.linspace(-4, 4, 401)
+    curves = (
+        (z, "identity (Gaussian)", "-"),
+        (sigmoid(z), r"sigmoid $\sigma(z)$ (Bernoulli, logit)", "-"),
+        (special.ndtr(z), r"normal cdf $\Phi(z)$ (Bernoulli, probit)", "--"),
+        (np.exp(z), r"$e^z$ (Poisson, log)", "-"),
+    )
+    for values, label, style in curves:
+        ax.plot(z, values, style, label=label)
+    left = z[z <= -0.25]
+    ax.plot(
+        left,
+        -1.0 / left,
+        ":",
+        lw=2.2,
+        color="0.2",
+        label=r"$-1/z$ (Gamma, canonical), $z < 0$ only",
+    )
+    ax.axvspan(0, 4, color="0.85", alpha=0.5, lw=0)
+    ax.text(2.0, -1.2, "no Gamma mean for $z \\geq 0$", ha="center", fontsize=9)
+    ax.set(
+        xlabel=r"linear predictor $z = w^\top x + b$",
+        ylabel=r"mean $\mu = g^{-1}(z)$",
+        title=title,
+        ylim=(-1.5, 4),
+        xlim=(-4, 4),
+    )
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return ax

@@ -197,3 +197,37 @@ def test_verification_cells_are_collapsed_with_a_verdict(path):
         if "hide-input" in tags and not printed.strip():
             problems.append(f"cell {i} verifies silently: print a one-line verdict")
     assert not problems, f"{path.name}: " + "; ".join(problems)
+
+
+# ------------------------------------------------------------------ equations <-> functions
+def _book_labels() -> set[str]:
+    labels: set[str] = set()
+    for path in sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "book").glob("*.md")):
+        text = path.read_text(encoding="utf-8").replace("\\n", "\n")
+        labels |= set(re.findall(r"\$\$\s*\(([\w-]+)\)", text))
+        labels |= set(re.findall(r":label:\s*([\w-]+)", text))
+    return labels
+
+
+def cited_labels(source: str) -> set[str]:
+    """Equation labels a docstring cites with the ``:eq:`` role."""
+    return set(re.findall(r":eq:`([\w-]+)`", source))
+
+
+def test_every_equation_a_docstring_cites_exists_in_the_book():
+    labels = _book_labels()
+    missing = {
+        f"{path.name}: {label}"
+        for path in sorted((ROOT / "companion").glob("*.py"))
+        for label in cited_labels(path.read_text(encoding="utf-8"))
+        if label not in labels
+    }
+    assert not missing, f"docstrings cite equations the book does not have: {sorted(missing)}"
+
+
+def test_the_equation_link_guard_bites():
+    assert cited_labels("the gradient (:eq:`ch4-grad`) and :eq:`ch4-no-such`") == {
+        "ch4-grad",
+        "ch4-no-such",
+    }
+    assert "ch4-no-such" not in _book_labels()

@@ -1,0 +1,141 @@
+r"""What a fit says when it is not what it seems (chapters 4, 7 and 8): one warning per
+cause, each naming what happened.
+
+- :func:`warn_aliased`: columns that are linear combinations of others (rank
+  deficiency);
+- :func:`warn_ill_conditioned`: a design whose coefficients are determined to few
+  digits;
+- :func:`why_no_estimate`: whether the maximum-likelihood estimate does not exist
+  (separation, zero counts fitted by means tending to 0, responses beyond the range of
+  the activation), decided by the linear programs of :mod:`companion.separation`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from . import separation
+from ._types import Array
+from .exceptions import (
+    ConditioningWarning,
+    NonExistenceWarning,
+    RankDeficiencyWarning,
+    SeparationWarning,
+)
+from .families import Bernoulli, Categorical, Family, Poisson
+from .links import Link, Log
+
+__all__ = [
+    "warn_aliased",
+    "warn_ill_conditioned",
+    "why_no_estimate",
+    "warn_no_estimate",
+]
+
+
+def warn_aliased(names: Sequence[str], stacklevel: int) -> None:
+    """Warn that the columns ``names`` are not identifiable and were fixed at 0."""
+    verb = "is a linear combination" if len(names) == 1 else "are linear combinations"
+    warnings.warn(
+        f"rank deficient design: {', '.join(names[:8])} {verb} of the columns before "
+        "it (and the intercept), so the coefficients are not identifiable; the "
+        "coefficient of each such column is fixed at 0 (aliased_ marks it) and the "
+        "rest is fitted",
+        RankDeficiencyWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+def warn_ill_conditioned(kappa: float, stacklevel: int) -> None:
+    """Warn when the scaled design's condition number ``kappa`` leaves the coefficients
+    with fewer than about six significant digits."""
+    if np.isfinite(kappa) and kappa > 1e10:
+        digits = max(0, 16 - int(np.log10(kappa)))
+        warnings.warn(
+            f"the design is ill-conditioned (condition number {kappa:.1e} after "
+            f"scaling its columns): the coefficients are determined to about {digits} "
+            "significant digits, although the fitted values and the likelihood are "
+            "accurate",
+            ConditioningWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
+def why_no_estimate(
+    family: Family | Categorical,
+    link: Link | None,
+    design: Callable[[], Array],
+    target: Array,
+    mu: Array,
+    converged: bool,
+) -> tuple[str | None, str | None]:
+    """``(separation kind, reason)`` if the maximum-likelihood estimate does not exist,
+    ``(None, None)`` otherwise. ``design()`` builds the design with its intercept
+    column; it is called only when a linear program must decide."""
+    if isinstance(family, Bernoulli):
+        if converged and np.min(np.minimum(mu, 1 - mu)) >= 1e-10:
+            return None, None
+        kind = separation.detect_separation(design(), target)
+        return kind, None if kind is None else "separation"
+    if isinstance(family, Categorical):
+        if converged and np.min(mu) >= 1e-10:
+            return None, None
+        kind = separation.detect_multiclass_separation(design(), target, family.k)
+        return kind, None if kind is None else "separation"
+    if isinstance(family, Poisson) and isinstance(link, Log):
+        small = mu[target == 0] < 1e-8 * max(float(np.mean(target)), 1.0)
+        suspicious = not converged or bool(np.any(small))
+        if suspicious and separation.detect_poisson_boundary(design(), target):
+            return None, (
+                "some zero counts can be fitted by means tending to 0 (all counts are "
+                "zero, or zero in every row of a level of a dummy variable)"
+            )
+    if link is not None:
+        low, high = link.mean_range
+        below = (target < low) & (mu - low <= 1e-10 * max(1.0, abs(low)))
+        above = (target > high) & (high - mu <= 1e-10 * max(1.0, abs(high)))
+        if np.any(below | above):
+            return None, (
+                f"some responses lie outside the range {link.mean_range} of the "
+                f"{link.name} link's activation, and their fitted means are pushed to "
+                "its edge"
+            )
+    return None, None
+
+
+def warn_no_estimate(
+    kind: str | None,
+    reason: str,
+    classes: int,
+    largest: float,
+    n_iter: int,
+    stacklevel: int,
+) -> None:
+    """The warning for an estimate that does not exist: a :class:`~companion.exceptions.SeparationWarning`
+    (``kind`` given) or a :class:`~companion.exceptions.NonExistenceWarning` with ``reason``."""
+    stopped = (
+        f"The values reported (largest |coefficient| {largest:.3g}) are where the "
+        f"solver stopped after {n_iter} iterations, and their standard errors are "
+        "meaningless."
+    )
+    if kind is not None:
+        exact = " exactly" if kind == "complete" else ", apart from observations on it"
+        warnings.warn(
+            f"{kind} separation: a hyperplane splits the {classes} classes{exact}, so "
+            "the maximum-likelihood estimate does not exist: the likelihood keeps "
+            f"increasing as the coefficients grow without bound. {stopped} Remove or "
+            "merge the separating feature, collect more data, or fit with a penalty "
+            "(alpha > 0).",
+            SeparationWarning,
+            stacklevel=stacklevel + 1,
+        )
+        return
+    warnings.warn(
+        f"the maximum-likelihood estimate does not exist: {reason}. {stopped} Change "
+        "the model or the link, or fit with a penalty (alpha > 0).",
+        NonExistenceWarning,
+        stacklevel=stacklevel + 1,
+    )
