@@ -18,7 +18,7 @@ STEM = $$($(BIN)/python book/_ext/bookextras.py)
 UNDEFINED := ([Rr]eference|Citation) .* undefined on input line|There were undefined
 LATEX_PROBLEMS := $(UNDEFINED)|multiply[- ]defined|Missing character
 
-.PHONY: book test pytest nbval build-strict pdf release package rendered refresh lab bench clean venv
+.PHONY: book test lint pytest nbval build-strict pdf release package rendered refresh lab bench clean venv
 
 venv: $(STAMP)
 
@@ -85,13 +85,23 @@ package: $(STAMP)
 	rm -rf $$stage; \
 	ls -l $$dist/$$stem*
 
-## make test: unit and property tests, nbval over every notebook, the strict HTML and PDF builds, then the
-## rendered book and the PDF
-test: pytest nbval build-strict pdf rendered
+## make test: linting, unit and property tests, nbval over every notebook, the strict HTML and PDF builds,
+## then the rendered book and the PDF
+test: lint pytest nbval build-strict pdf rendered
 	@echo "make test: all passed"
 
+# Two test processes at a time, each with single-threaded BLAS and torch: more threads than the two
+# cores only make them wait for each other.
+SERIAL := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+## make lint: ruff (lint and format, notebooks included) and mypy on the companion
+lint: $(STAMP)
+	$(BIN)/ruff check companion tests book
+	$(BIN)/ruff format --check companion tests book
+	$(BIN)/mypy
+
 pytest: $(STAMP)
-	$(BIN)/python -m pytest tests -n 2 -q --ignore=tests/rendered
+	$(SERIAL) $(BIN)/python -m pytest tests -n 2 -q --ignore=tests/rendered
 
 # The built HTML: links, alt text, offline math, buttons, footer; then headless Chromium, if installed
 # (reported as skipped otherwise; REQUIRE_BROWSER=1, as in .ci/run, makes a missing browser a failure).
@@ -101,7 +111,7 @@ rendered: $(STAMP)
 	$(BIN)/python -m pytest tests/rendered -q -rs
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	$(SERIAL) $(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		--nbval-current-env -n 2 --dist loadfile -q
 
 ## make refresh: update each chapter's install cell from _config.yml, then re-execute every chapter

@@ -14,6 +14,7 @@ import importlib.metadata as _metadata
 from . import (
     categorical,
     datasets,
+    deep,
     diagnostics,
     families,
     glm,
@@ -21,6 +22,7 @@ from . import (
     linalg,
     links,
     losses,
+    mlp,
     neurons,
     separation,
     solvers,
@@ -39,6 +41,7 @@ from .neurons import GLMNeuron, LogisticNeuron
 __all__ = [
     "categorical",
     "datasets",
+    "deep",
     "diagnostics",
     "families",
     "glm",
@@ -46,6 +49,7 @@ __all__ = [
     "linalg",
     "links",
     "losses",
+    "mlp",
     "neurons",
     "separation",
     "solvers",

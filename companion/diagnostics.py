@@ -114,8 +114,9 @@ def warn_no_estimate(
     n_iter: int,
     stacklevel: int,
 ) -> None:
-    """The warning for an estimate that does not exist: a :class:`~companion.exceptions.SeparationWarning`
-    (``kind`` given) or a :class:`~companion.exceptions.NonExistenceWarning` with ``reason``."""
+    """The warning for an estimate that does not exist: a
+    :class:`~companion.exceptions.SeparationWarning` (``kind`` given) or a
+    :class:`~companion.exceptions.NonExistenceWarning` with ``reason``."""
     stopped = (
         f"The values reported (largest |coefficient| {largest:.3g}) are where the "
         f"solver stopped after {n_iter} iterations, and their standard errors are "

@@ -43,9 +43,10 @@ def equation(lhs: str, expr: sp.Basic | sp.MatrixBase, given: bool = False):
 
     ``lhs`` is the name of what is shown (typed LaTeX such as ``a(\eta)``); ``expr``
     must be a SymPy expression. A derived result (the default) is recorded in
-    :data:`companion.display.DISPLAYED` until it is evaluated numerically through :func:`lambdify`; pass
-    ``given=True`` for a starting point of a derivation (a density as usually written),
-    which is not a result. Returns an ``IPython.display.Math`` object.
+    :data:`companion.display.DISPLAYED` until it is evaluated numerically through
+    :func:`lambdify`; pass ``given=True`` for a starting point of a derivation (a
+    density as usually written), which is not a result. Returns an
+    ``IPython.display.Math`` object.
     """
     from IPython.display import Math
 

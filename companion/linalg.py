@@ -138,7 +138,7 @@ def information_standard_errors(X: Array, weights: Array) -> Array:
     A = X * np.sqrt(np.asarray(weights, dtype=float))[:, None]
     scale = np.linalg.norm(A, axis=0)
     scale[scale == 0] = 1.0
-    R = np.linalg.qr(A / scale, mode="r")
+    R = np.asarray(np.linalg.qr(A / scale, mode="r"), dtype=float)
     d = np.abs(np.diag(R))
     if d.size == 0 or d.min() <= 1e-13 * d.max():
         return np.full(X.shape[1], np.inf)
