@@ -111,7 +111,7 @@ def weighted_least_squares(X: Array, sqrt_w: Array, z: Array) -> Array:
     r"""Solve :math:`\min_\delta \|S^{1/2}X\delta - z\|_2` by Householder QR (chapter 4,
     :eq:`ch4-irls`).
 
-    With :math:`S^{1/2} = \operatorname{diag}` ``(sqrt_w)`` and working residuals
+    With :math:`S^{1/2} = \operatorname{diag}` ``(sqrt_w)`` and the Pearson residuals
     :math:`z = S^{-1/2}(y - \mu)` the solution is the Newton/IRLS step
     :math:`\Delta\theta = (X^\top S X)^{-1} X^\top (y - \mu)`, found without forming an
     :math:`N \times N` matrix and with the accuracy of :math:`\kappa(S^{1/2}X)`, not its
