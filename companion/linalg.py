@@ -111,8 +111,9 @@ def weighted_least_squares(X: Array, sqrt_w: Array, z: Array) -> Array:
     r"""Solve :math:`\min_\delta \|S^{1/2}X\delta - z\|_2` by Householder QR (chapter 4,
     :eq:`ch4-irls`).
 
-    With :math:`S^{1/2} = \operatorname{diag}` ``(sqrt_w)`` and the Pearson residuals
-    :math:`z = S^{-1/2}(y - \mu)` the solution is the Newton/IRLS step
+    With :math:`S^{1/2} = \operatorname{diag}` ``(sqrt_w)`` and
+    :math:`z = S^{-1/2}(y - \mu)` (for a canonical link, where :math:`s_i = V(\mu_i)`,
+    the Pearson residuals) the solution is the Newton/IRLS step
     :math:`\Delta\theta = (X^\top S X)^{-1} X^\top (y - \mu)`, found without forming an
     :math:`N \times N` matrix and with the accuracy of :math:`\kappa(S^{1/2}X)`, not its
     square. A rank-deficient problem gets the minimum-norm solution.
