@@ -177,7 +177,7 @@ def verdict(
     passed = lines is None
     if lines is None:
         n = len(spec.cases)
-        lines = [f"passed all {n} hidden cases (random, edge and extreme inputs)."]
+        lines = [f"passed all {n} hidden cases", "(random, edge and extreme inputs)."]
     head = f"{'✓' if passed else '✗'} {exercise.checker}: {name or exercise.function} "
     return Feedback(exercise.checker, passed, head + "\n  ".join(lines))
 

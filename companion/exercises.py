@@ -10,7 +10,8 @@ shows a solution.
 
 >>> from companion.exercises import check_neuron
 >>> check_neuron(my_neuron)          # doctest: +SKIP
-✓ check_neuron: my_neuron passed all 3 hidden cases (random, edge and extreme inputs).
+✓ check_neuron: my_neuron passed all 3 hidden cases
+  (random, edge and extreme inputs).
 
 Every checker returns a ``Feedback``, true when the function passed, and takes
 ``time_limit``, the seconds each hidden case may take

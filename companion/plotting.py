@@ -64,7 +64,7 @@ def draw_neuron(
     inputs: Sequence[str] = (r"$x_1$", r"$x_2$", r"$x_3$"),
     weights: Sequence[str] | None = None,
     activation: str = r"$\sigma$",
-    output: str = r"$\hat p = \sigma(w^\top x + b)$",
+    output: str = r"$\hat\mu = \sigma(w^\top x + b)$",
     title: str = "One neuron: affine map, then activation",
 ) -> Axes:
     r"""Draw one neuron: inputs :math:`x_j`, weights :math:`w_j`, the bias :math:`b`,
@@ -83,7 +83,7 @@ def draw_neuron(
     _arrow(ax, (1.85, -2.1), (sum_c[0] - 0.3, sum_c[1] - 0.35), "$b$", 0.4)
     ax.add_patch(Circle(sum_c, 0.45, fc="#dbe9f6", ec="0.2", lw=1.2))
     ax.text(*sum_c, r"$\Sigma$", ha="center", va="center", fontsize=15)
-    ax.text(4.0, -0.25, r"$z = w^\top x + b$", ha="center", va="top", fontsize=11)
+    ax.text(3.3, 0.55, r"$z = w^\top x + b$", ha="center", va="bottom", fontsize=11)
     _arrow(ax, (sum_c[0] + 0.47, 0), (act_c[0] - 0.47, 0), "$z$")
     ax.add_patch(Circle(act_c, 0.45, fc="#fde3c8", ec="0.2", lw=1.2))
     ax.text(*act_c, activation, ha="center", va="center", fontsize=15)
@@ -101,8 +101,8 @@ def plot_sigmoid_logit(
     axes: Sequence[Axes] | None = None,
     title: str = "The sigmoid and its inverse, the logit",
 ) -> Sequence[Axes]:
-    r"""The sigmoid :math:`\sigma(\eta)` and the logit :math:`\log\frac{p}{1-p}`, side
-    by side (chapter 2)."""
+    r"""The sigmoid :math:`\mu = \sigma(\eta)`, the Bernoulli's inverse canonical link,
+    and the logit :math:`\eta = \log\frac{\mu}{1-\mu}`, side by side (chapter 2)."""
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), constrained_layout=True)
         fig.suptitle(title)
@@ -112,14 +112,14 @@ def plot_sigmoid_logit(
     axes[0].axhline(0.5, color="0.6", lw=0.8, ls="--")
     axes[0].set(
         xlabel=r"natural parameter $\eta$ (log-odds)",
-        ylabel=r"mean $\phi = \sigma(\eta)$",
+        ylabel=r"mean $\mu = \sigma(\eta)$",
         title="inverse link: the sigmoid",
     )
     axes[1].plot(p, np.log(p) - np.log1p(-p), color="tab:orange")
     axes[1].axvline(0.5, color="0.6", lw=0.8, ls="--")
     axes[1].set(
-        xlabel=r"mean $\phi$ (probability)",
-        ylabel=r"$\eta = \log\frac{\phi}{1-\phi}$",
+        xlabel=r"mean $\mu$ (probability)",
+        ylabel=r"$\eta = \log\frac{\mu}{1-\mu}$",
         title="canonical link: the logit",
     )
     for ax in axes:
@@ -144,7 +144,7 @@ def plot_decision_boundary(
     For a binary model the contours of :math:`P(y = 1 \\mid x)` at ``levels`` are drawn,
     the 0.5 contour (the decision boundary) in black; for more classes, the regions
     where each class is most probable. ``transform``, if given, maps the 2-D points to
-    the model's inputs (a fixed feature map :math:`\\phi(x)`, chapter 9).
+    the model's inputs (a fixed feature map :math:`\\psi(x)`, chapter 9).
     """
     ax = _axes(ax, (5.5, 4.5))
     pad = 0.5
