@@ -107,10 +107,11 @@ class GLMObjective:
             self.constant_size = float(np.sum(np.abs(constant)))
         self.outputs = self.k if (symmetric or not self.categorical) else self.k - 1
         self.scale = np.ones(self.p)
-        if scale_columns and d and self.n:
-            # the largest |x_ij| of each column, without an N x d temporary
-            top = np.maximum(X.max(axis=0), -X.min(axis=0))
+        # the largest |x_ij| of each column, without an N x d temporary
+        top = np.maximum(X.max(axis=0), -X.min(axis=0)) if d and self.n else np.ones(d)
+        if scale_columns:
             self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
+        self.largest = max(1.0, float(np.max(top / self.scale[int(fit_intercept) :])))
         self.keep = np.arange(self.p)  # the columns not aliased (rank deficiency)
         self.basis: Array | None = None  # R of the scaled design, when preconditioned
         self.free = np.ones((self.p, self.outputs), dtype=bool)
@@ -203,6 +204,9 @@ class GLMObjective:
         m, q = self.outputs, len(self.keep)
         loglik, size = self.constant, self.constant_size
         G, H = np.zeros((q, m)), np.zeros((q * m, q * m))
+        # for the rounding estimate, the largest |A_i| |B| (per output): |B|_1 times the
+        # largest |A_ij|, which is 1 for scaled columns
+        reach = np.sum(np.abs(B), axis=0) * self.largest
         with np.errstate(all="ignore"):
             for A, Y in self._blocks():
                 Z = A @ B
@@ -214,11 +218,14 @@ class GLMObjective:
                     assert self.link is not None  # a scalar family always has one
                     terms = self.family.derivatives(Y, Z, self.link, observed)
                 loglik += float(np.sum(terms.loglik))
-                # rounding of the loss: of its terms, and of z = A B where the products
-                # cancel (|A| |B| much larger than |z|), each changing l_i by |u_i| dz_i
-                spread = np.abs(A) @ np.abs(B)
+                # rounding of the loss: of its terms, and of z = A B where products
+                # cancel (|A| |B| much larger than |z|), each moving l_i by |u_i| dz_i
                 size += float(np.sum(np.abs(terms.loglik)))
-                size += float(np.sum(np.abs(terms.score[:, :m]) * spread))
+                u = np.abs(terms.score[:, :m])
+                if self.basis is None:
+                    size += float(np.sum(u @ reach))
+                else:
+                    size += float(np.sum(u * (np.abs(A) @ np.abs(B))))
                 if order >= 1:
                     G -= A.T @ terms.score[:, :m]
                 if order >= 2:
