@@ -9,9 +9,12 @@ objective every neuron is fitted by), ``solvers`` (gradient descent, Newton/IRLS
 backpropagation), ``deep`` (the bridge to PyTorch), ``datasets`` and ``plotting``.
 """
 
+import importlib.metadata as _metadata
+
 from . import (
     categorical,
     datasets,
+    deep,
     diagnostics,
     families,
     glm,
@@ -19,6 +22,7 @@ from . import (
     linalg,
     links,
     losses,
+    mlp,
     neurons,
     separation,
     solvers,
@@ -37,6 +41,7 @@ from .neurons import GLMNeuron, LogisticNeuron
 __all__ = [
     "categorical",
     "datasets",
+    "deep",
     "diagnostics",
     "families",
     "glm",
@@ -44,6 +49,7 @@ __all__ = [
     "linalg",
     "links",
     "losses",
+    "mlp",
     "neurons",
     "separation",
     "solvers",
@@ -57,4 +63,8 @@ __all__ = [
     "RankDeficiencyWarning",
     "ConditioningWarning",
 ]
-__version__ = "0.1.0"
+# The one version number, pyproject.toml's, read from the installed metadata.
+try:
+    __version__ = _metadata.version("companion")
+except _metadata.PackageNotFoundError:  # a copy of the folder, never installed
+    __version__ = "0+unknown"

@@ -1,7 +1,7 @@
-"""``python -m companion students OUT_DIR``: write the student notebooks (see :mod:`companion.students`)."""
+"""``python -m companion COMMAND``: the command line (see :mod:`companion.cli`)."""
 
 import sys
 
-from .students import main
+from .cli import main
 
 sys.exit(main())

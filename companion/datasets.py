@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from .losses import sigmoid, softmax
+
 __all__ = [
     "Dataset",
     "make_two_blobs",
@@ -26,13 +28,17 @@ __all__ = [
 
 @dataclass
 class Dataset:
-    """A design matrix ``X`` (n x d), labels ``y`` and the names of the columns."""
+    """A design matrix ``X`` (n x d), responses ``y``, the names of the columns and of
+    the classes, a one-line description, and for simulated data the coefficients that
+    generated it (``coef``: (d,) for two classes, (d, k) for k; ``intercept``)."""
 
     X: NDArray[np.float64]
     y: np.ndarray
     feature_names: list[str]
     target_names: list[str] = field(default_factory=list)
     description: str = ""
+    coef: NDArray[np.float64] | None = None
+    intercept: float | NDArray[np.float64] | None = None
 
 
 def make_two_blobs(n: int = 200, distance: float = 2.5, seed: int = 0) -> Dataset:
@@ -61,24 +67,26 @@ def make_separable(n: int = 40, seed: int = 0) -> Dataset:
     )
 
 
-def make_logistic(
-    n: int, d: int, seed: int = 0, scale: float = 0.5
-) -> tuple[NDArray[np.float64], np.ndarray, NDArray[np.float64]]:
-    """``n`` rows of ``d`` standard normal features and labels drawn from a logistic
-    model with coefficients ``2 * scale * N(0, 1/d)`` and intercept 0.25. Returns ``X,
-    y, true_coefficients``."""
+def make_logistic(n: int, d: int, seed: int = 0, scale: float = 1.0) -> Dataset:
+    r"""``n`` rows of ``d`` standard normal features and labels drawn from the logistic
+    model :math:`P(y = 1 \mid x) = \sigma(w^\top x + b)` with weights
+    :math:`w \sim \mathcal N(0, \mathtt{scale}^2/d)` and bias :math:`b = 0.25` (kept in
+    ``coef`` and ``intercept``)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
-    beta = scale * rng.normal(size=d) / np.sqrt(d) * 2
-    p = 1.0 / (1.0 + np.exp(-(X @ beta + 0.25)))
-    return X, (rng.random(n) < p).astype(int), beta
+    w = scale * rng.normal(size=d) / np.sqrt(d)
+    y = (rng.random(n) < sigmoid(X @ w + 0.25)).astype(int)
+    names = [f"x{j + 1}" for j in range(d)]
+    return Dataset(X, y, names, ["0", "1"], "simulated logistic model", w, 0.25)
 
 
 def load_spector() -> Dataset:
-    """Spector and Mazzeo (1980), shipped with statsmodels: did 32 students' grades
-    improve (``GRADE``) after a new teaching method (``PSI`` = 1), given their grade
-    point average ``GPA`` and a test score ``TUCE``? The classic small
-    logistic-regression example (chapter 2)."""
+    """Spector and Mazzeo (1980), shipped with statsmodels: 32 students of intermediate
+    macroeconomics; ``GRADE`` = 1 for an improved grade (statsmodels' reading; in
+    another copy of the data, an A), with grade point average ``GPA``, the score
+    ``TUCE`` of a test of economics taken at the start, and ``PSI`` = 1 for students
+    taught by a personalised system of instruction. Observational: the data do not say
+    how PSI was assigned. The classic small logistic-regression example (chapter 2)."""
     from statsmodels.datasets import spector
 
     df = spector.load_pandas().data
@@ -150,20 +158,19 @@ def make_blobs(
     )
 
 
-def make_softmax(
-    n: int, d: int, k: int, seed: int = 0, scale: float = 1.0
-) -> tuple[NDArray[np.float64], np.ndarray]:
-    """``n`` rows of ``d`` standard normal features and labels ``0..k-1`` drawn from a
-    softmax model with random weights of size ``scale / sqrt(d)`` (benchmarks, chapter
-    7). Returns ``X, y``."""
+def make_softmax(n: int, d: int, k: int, seed: int = 0, scale: float = 1.0) -> Dataset:
+    r"""``n`` rows of ``d`` standard normal features and labels ``0..k-1`` drawn from
+    the softmax model :math:`P(y = c \mid x) = \operatorname{softmax}(W x)_c`, no
+    biases, with weights :math:`\mathcal N(0, \mathtt{scale}^2/d)` (``coef``, d x k)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
     W = scale * rng.normal(size=(d, k)) / np.sqrt(d)
-    Z = X @ W
-    P = np.exp(Z - Z.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
+    P = softmax(X @ W, axis=1)
     u = rng.random(n)[:, None]
-    return X, np.minimum((u > np.cumsum(P, axis=1)).sum(axis=1), k - 1)
+    y = np.minimum((u > np.cumsum(P, axis=1)).sum(axis=1), k - 1)
+    names = [f"x{j + 1}" for j in range(d)]
+    classes = [str(c) for c in range(k)]
+    return Dataset(X, y, names, classes, "simulated softmax model", W, np.zeros(k))
 
 
 ANES_FEATURES = ("logpopul", "selfLR", "age", "educ", "income")
@@ -197,10 +204,10 @@ def load_anes96() -> Dataset:
 
 
 def load_longley() -> Dataset:
-    """Longley (1967), shipped with statsmodels: US employment (``TOTEMP``) in 16 years,
-    1947-1962, from six economic series. Famous for its nearly collinear, badly scaled
-    columns (the design's condition number is about 5e9); NIST publishes certified
-    least-squares coefficients for it (chapter 8)."""
+    """Longley (1967), shipped with statsmodels: US total employment (``TOTEMP``, in
+    thousands) in each year 1947-1962, regressed on six economic series of the same
+    year. Famous for its nearly collinear, badly scaled columns; NIST publishes
+    certified least-squares coefficients for it (chapter 8)."""
     from statsmodels.datasets import longley
 
     data = longley.load_pandas()
@@ -228,10 +235,11 @@ RANDHIE_FEATURES = (
 
 
 def load_randhie() -> Dataset:
-    """The RAND Health Insurance Experiment extract shipped with statsmodels: number of
-    outpatient visits to a doctor (``mdvis``, a count) of 20 190 people, with insurance
-    plan (log coinsurance, deductible, incentive payment), physical limitation, chronic
-    diseases and self-rated health. The classic Poisson regression example of
+    """The RAND Health Insurance Experiment extract shipped with statsmodels, one row
+    per person and study year: the number of face-to-face physician visits in the year
+    (``mdvis``, a count), with the insurance plan (log coinsurance, individual
+    deductible, incentive payment, maximum expenditure), physical limitation, chronic
+    disease index and self-rated health. The classic Poisson regression example of
     statsmodels (chapter 8)."""
     from statsmodels.datasets import randhie
 

@@ -40,9 +40,10 @@ def warn_aliased(names: Sequence[str], stacklevel: int) -> None:
     """Warn that the columns ``names`` are not identifiable and were fixed at 0."""
     verb = "is a linear combination" if len(names) == 1 else "are linear combinations"
     warnings.warn(
-        f"rank deficient design: {', '.join(names[:8])} {verb} of the other columns "
-        "(and the intercept), so their coefficients are not identifiable; they are "
-        "fixed at 0 (aliased_ marks them) and the rest is fitted",
+        f"rank deficient design: {', '.join(names[:8])} {verb} of the columns before "
+        "it (and the intercept), so the coefficients are not identifiable; the "
+        "coefficient of each such column is fixed at 0 (aliased_ marks it) and the "
+        "rest is fitted",
         RankDeficiencyWarning,
         stacklevel=stacklevel + 1,
     )
@@ -113,8 +114,9 @@ def warn_no_estimate(
     n_iter: int,
     stacklevel: int,
 ) -> None:
-    """The warning for an estimate that does not exist: a :class:`SeparationWarning`
-    (``kind`` given) or a :class:`NonExistenceWarning` with ``reason``."""
+    """The warning for an estimate that does not exist: a
+    :class:`~companion.exceptions.SeparationWarning` (``kind`` given) or a
+    :class:`~companion.exceptions.NonExistenceWarning` with ``reason``."""
     stopped = (
         f"The values reported (largest |coefficient| {largest:.3g}) are where the "
         f"solver stopped after {n_iter} iterations, and their standard errors are "

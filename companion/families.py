@@ -1,8 +1,8 @@
 r"""Exponential families (chapter 1), in the exponential-dispersion form of generalized
 linear models (chapters 1, 2 and 8):
 
-.. math:: p(y;\eta,\varphi) = \exp\Big(\frac{y\,\eta - a(\eta)}{\varphi} + c(y,
-\varphi)\Big),
+.. math:: p(y;\eta,\varphi)
+          = \exp\Big(\frac{y\,\eta - a(\eta)}{\varphi} + c(y, \varphi)\Big),
 
 with natural parameter :math:`\eta`, log-partition :math:`a`, dispersion :math:`\varphi`
 and log base measure :math:`c`. Then :math:`\mathbb{E}[y] = a'(\eta) = \mu` and
@@ -83,7 +83,8 @@ class Family(ABC):
     @abstractmethod
     def loglik_kernel(self, y: Array, mu: Array) -> Array:
         r"""The part of :math:`\ell_i` that depends on the mean (:math:`-\infty` outside
-        the mean space); :meth:`loglik_constant` is the rest, which a fit computes once.
+        the mean space); :meth:`Family.loglik_constant` is the rest, which a fit
+        computes once.
         """
 
     def loglik_constant(self, y: ArrayLike) -> Array:
@@ -123,10 +124,10 @@ class Family(ABC):
         1), evaluating the activation and its derivative once (chapter 8,
         :eq:`ch8-observed`). With :math:`\mu' = d\mu/dz`:
 
-        .. math:: u = (y - \mu)\frac{\mu'}{V(\mu)}, \quad s^{\text{Fisher}} =
-        \frac{\mu'^2}{V(\mu)},
-                  \quad s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'} +
-                  u\,V'(\mu)\frac{\mu'}{V(\mu)} .
+        .. math:: u = (y - \mu)\frac{\mu'}{V(\mu)}, \quad
+                  s^{\text{Fisher}} = \frac{\mu'^2}{V(\mu)}, \quad
+                  s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'}
+                  + u\,V'(\mu)\frac{\mu'}{V(\mu)} .
 
         With the canonical link :math:`\mu' = V(\mu)`, so :math:`u = y - \mu` and both
         weights are :math:`a''(z)`: Fisher scoring is Newton's method.

@@ -47,11 +47,10 @@ BLOCK_ENTRIES = 1 << 19
 @dataclass
 class Evaluation:
     r"""The loss and, if asked for, its gradient and Hessian at one point (working
-    coordinates). ``magnitude`` is the mean absolute size of the terms summed into the
-    loss, plus :math:`\frac1N\sum_i |u_i|\,\lVert\beta\rVert_1` for the rounding of
-    the linear predictors (each :math:`z_i` a sum of terms up to
-    :math:`\lVert\beta\rVert_1` in size): the loss carries a rounding error of a few
-    units in the last place of it, however small the loss itself."""
+    coordinates). ``magnitude`` bounds, in units of the rounding error, how much the
+    computed loss can be off however small the loss itself: the mean absolute size of
+    its terms, plus how much each term moves with the rounding of its linear predictor
+    (:math:`|u_i|\,|x_i|^\top|\beta|`)."""
 
     loss: float
     gradient: Array | None = None
@@ -108,14 +107,11 @@ class GLMObjective:
             self.constant_size = float(np.sum(np.abs(constant)))
         self.outputs = self.k if (symmetric or not self.categorical) else self.k - 1
         self.scale = np.ones(self.p)
-        self.row_bound = 1.0  # the largest |entry| of the working design
-        if d and self.n:
-            # the largest |x_ij| of each column, without an N x d temporary
-            top = np.maximum(X.max(axis=0), -X.min(axis=0))
-            if scale_columns:
-                self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
-            else:
-                self.row_bound = max(1.0, float(top.max()))
+        # the largest |x_ij| of each column, without an N x d temporary
+        top = np.maximum(X.max(axis=0), -X.min(axis=0)) if d and self.n else np.ones(d)
+        if scale_columns:
+            self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
+        self.largest = max(1.0, float(np.max(top / self.scale[int(fit_intercept) :])))
         self.keep = np.arange(self.p)  # the columns not aliased (rank deficiency)
         self.basis: Array | None = None  # R of the scaled design, when preconditioned
         self.free = np.ones((self.p, self.outputs), dtype=bool)
@@ -207,8 +203,10 @@ class GLMObjective:
         B = self._matrix(beta)
         m, q = self.outputs, len(self.keep)
         loglik, size = self.constant, self.constant_size
-        spread = np.zeros(m)  # sum of |u_i| for each output
         G, H = np.zeros((q, m)), np.zeros((q * m, q * m))
+        # for the rounding estimate, the largest |A_i| |B| (per output): |B|_1 times the
+        # largest |A_ij|, which is 1 for scaled columns
+        reach = np.sum(np.abs(B), axis=0) * self.largest
         with np.errstate(all="ignore"):
             for A, Y in self._blocks():
                 Z = A @ B
@@ -220,8 +218,14 @@ class GLMObjective:
                     assert self.link is not None  # a scalar family always has one
                     terms = self.family.derivatives(Y, Z, self.link, observed)
                 loglik += float(np.sum(terms.loglik))
+                # rounding of the loss: of its terms, and of z = A B where products
+                # cancel (|A| |B| much larger than |z|), each moving l_i by |u_i| dz_i
                 size += float(np.sum(np.abs(terms.loglik)))
-                spread += np.sum(np.abs(terms.score[:, :m]), axis=0)
+                u = np.abs(terms.score[:, :m])
+                if self.basis is None:
+                    size += float(np.sum(u @ reach))
+                else:
+                    size += float(np.sum(u * (np.abs(A) @ np.abs(B))))
                 if order >= 1:
                     G -= A.T @ terms.score[:, :m]
                 if order >= 2:
@@ -238,9 +242,7 @@ class GLMObjective:
         if order >= 2:
             H = H / self.n + self.penalty_hessian
             hessian = H[np.ix_(self.mask, self.mask)]
-        rounding = self.row_bound * float(spread @ np.sum(np.abs(B), axis=0))
-        magnitude = (size + rounding) / self.n + abs(loss)
-        return Evaluation(loss, gradient, hessian, magnitude)
+        return Evaluation(loss, gradient, hessian, size / self.n + abs(loss))
 
     def _add_information(
         self, H: Array, A: Array, weight: Array, lowrank: Array | None
@@ -268,7 +270,7 @@ class GLMObjective:
         return self.evaluate(beta, order=0).loss
 
     def loss_and_gradient(self, beta: Array) -> tuple[float, Array]:
-        r""":math:`J_\alpha` and its gradient at ``beta`` (what gradient descent needs)."""
+        r""":math:`J_\alpha` and its gradient at ``beta``, for gradient descent."""
         ev = self.evaluate(beta, order=1)
         if ev.gradient is None:
             return ev.loss, np.full(self.n_params, np.nan)
@@ -278,21 +280,25 @@ class GLMObjective:
     def precondition(self, beta: Array, rank_tol: float = 1e-10) -> tuple[Array, Array]:
         r"""Rotate the working coordinates by the :math:`R` of the scaled design's QR
         factorisation, so that the design the solver sees has orthonormal columns.
-        Without a penalty, columns that are linear combinations of others (relative
-        size below ``rank_tol`` in a pivoted QR of :math:`R`) are dropped, their
-        coefficients fixed at 0. Returns ``beta`` in the new coordinates (the starting
-        point if columns were dropped) and the dropped columns."""
+
+        Without a penalty, a column is dropped (its coefficient fixed at 0) when it is a
+        linear combination of the columns before it: :math:`|R_{jj}|`, its distance from
+        their span, is below ``rank_tol`` times its length. Taken in order, as R's
+        ``lm`` does, the intercept and the earlier columns are kept. Returns ``beta`` in
+        the new coordinates (the starting point if columns were dropped) and the dropped
+        columns."""
         theta_kept = self.transform() @ self._matrix(beta)
         self.basis = None
         R = r_factor(A for A, _ in self._blocks())
         dropped = np.zeros(0, dtype=int)
         if self.alpha == 0:
-            _, R2, pivots = linalg.qr(R, pivoting=True)
-            diag = np.abs(np.diag(R2))
-            rank = int(np.sum(diag > rank_tol * diag[0])) if diag[0] > 0 else 0
-            if rank < len(self.keep):
-                dropped = self.keep[np.sort(pivots[rank:])]
-                self.keep = np.setdiff1d(self.keep, dropped)
+            lengths = np.linalg.norm(R, axis=0)
+            dependent = np.abs(np.diag(R)) <= rank_tol * np.where(
+                lengths > 0, lengths, 1
+            )
+            if np.any(dependent):
+                dropped = self.keep[dependent]
+                self.keep = self.keep[~dependent]
                 self._coordinates_changed()
                 R = r_factor(A for A, _ in self._blocks())
         self.basis = R

@@ -19,13 +19,19 @@ INSTALL_TAG = "install-companion"
 
 
 def install_cell_source(url: str, branch: str = "main") -> str:
-    """The source of the install cell for the repository ``url``."""
+    """The source of the install cell for the repository ``url``, formatted as ruff
+    formats the chapters' code (88 columns, one import per line)."""
     return (
-        "# On Binder, Colab or a JupyterHub without this book's environment: install "
-        "the companion package.\nimport importlib.util, subprocess, sys\n\n"
+        "# On Binder, Colab or a JupyterHub without this book's environment:\n"
+        "# install the companion package from the book's repository.\n"
+        "import importlib.util\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
         'if importlib.util.find_spec("companion") is None:\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", '
-        f'"git+{url}@{branch}"], check=True)'
+        f'    package = "git+{url}@{branch}"\n'
+        '    pip = [sys.executable, "-m", "pip", "install", "-q", package]\n'
+        "    subprocess.run(pip, check=True)"
     )
 
 

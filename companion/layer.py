@@ -42,9 +42,10 @@ class SoftmaxLayer(ClassifierMixin, GLMEstimator):
     would be a different model: it would shrink every class towards class :math:`k`
     instead of towards their common mean.
 
-    Parameters and attributes as :class:`LogisticNeuron`, plus ``classes`` (optional:
-    the labels to expect, each must occur in ``y``); ``coef_`` is (k, d), ``intercept_``
-    (k,), with their standard errors (``nan`` for the fixed reference row).
+    Parameters and attributes as :class:`~companion.neurons.LogisticNeuron`, plus
+    ``classes`` (optional: the labels to expect, each must occur in ``y``); ``coef_`` is
+    (k, d), ``intercept_`` (k,), with their standard errors (``nan`` for the fixed
+    reference row).
     """
 
     parameter_constraints: ClassVar[dict[str, list[Any]]] = {

@@ -25,7 +25,12 @@ from threadpoolctl import ThreadpoolController
 
 from ._types import Array
 
-__all__ = ["Cholesky", "r_factor", "weighted_least_squares"]
+__all__ = [
+    "Cholesky",
+    "r_factor",
+    "weighted_least_squares",
+    "information_standard_errors",
+]
 
 # p x p LAPACK calls run single-threaded: numpy and scipy bundle separate OpenBLAS
 # builds, and when
@@ -107,8 +112,9 @@ def weighted_least_squares(X: Array, sqrt_w: Array, z: Array) -> Array:
     r"""Solve :math:`\min_\delta \|S^{1/2}X\delta - z\|_2` by Householder QR (chapter 4,
     :eq:`ch4-irls`).
 
-    With :math:`S^{1/2} = \operatorname{diag}` ``(sqrt_w)`` and working residuals
-    :math:`z = S^{-1/2}(y - \mu)` the solution is the Newton/IRLS step
+    With :math:`S^{1/2} = \operatorname{diag}` ``(sqrt_w)`` and
+    :math:`z = S^{-1/2}(y - \mu)` (for a canonical link, where :math:`s_i = V(\mu_i)`,
+    the Pearson residuals) the solution is the Newton/IRLS step
     :math:`\Delta\theta = (X^\top S X)^{-1} X^\top (y - \mu)`, found without forming an
     :math:`N \times N` matrix and with the accuracy of :math:`\kappa(S^{1/2}X)`, not its
     square. A rank-deficient problem gets the minimum-norm solution.
@@ -121,3 +127,22 @@ def weighted_least_squares(X: Array, sqrt_w: Array, z: Array) -> Array:
     return np.asarray(
         linalg.solve_triangular(R, Q.T @ z, check_finite=False), dtype=float
     )
+
+
+def information_standard_errors(X: Array, weights: Array) -> Array:
+    r"""Standard errors :math:`\sqrt{\operatorname{diag}(X^\top S X)^{-1}}` for
+    :math:`S = \operatorname{diag}(s_i)`, :math:`s_i \ge 0`, from a Householder QR of
+    the column-equilibrated :math:`S^{1/2}X` (chapters 4 and 8): with
+    :math:`S^{1/2}XD^{-1} = QR`, the standard errors are the row norms of
+    :math:`D^{-1}R^{-1}`, accurate to the condition number of the equilibrated
+    :math:`S^{1/2}X`, not its square. ``inf`` for a singular design. The fits compute
+    their own from the last Newton factorisation; this is the independent route."""
+    A = X * np.sqrt(np.asarray(weights, dtype=float))[:, None]
+    scale = np.linalg.norm(A, axis=0)
+    scale[scale == 0] = 1.0
+    R = np.asarray(np.linalg.qr(A / scale, mode="r"), dtype=float)
+    d = np.abs(np.diag(R))
+    if d.size == 0 or d.min() <= 1e-13 * d.max():
+        return np.full(X.shape[1], np.inf)
+    Rinv = linalg.solve_triangular(R, np.eye(R.shape[0]), check_finite=False)
+    return np.asarray(np.linalg.norm(Rinv, axis=1) / scale, dtype=float)

@@ -45,7 +45,7 @@ class Link(ABC):
 
     @abstractmethod
     def inverse(self, z: ArrayLike) -> Array:
-        r"""The activation :math:`\mu = g^{-1}(z)` (chapter 8, {eq}`ch8-glm`)."""
+        r"""The activation :math:`\mu = g^{-1}(z)` (chapter 8, :eq:`ch8-glm-neuron`)."""
 
     @abstractmethod
     def inverse_deriv(self, z: ArrayLike) -> Array:

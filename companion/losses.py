@@ -137,8 +137,8 @@ def binary_cross_entropy(z: ArrayLike, y: ArrayLike) -> float:
     r"""Mean binary cross-entropy of labels :math:`y \in \{0,1\}` and logits :math:`z =
     \theta^\top x` (chapter 4):
 
-    .. math:: J = -\frac1N \sum_i \big[y_i \log\sigma(z_i) +
-    (1-y_i)\log(1-\sigma(z_i))\big]
+    .. math:: J = -\frac1N \sum_i \big[y_i \log\sigma(z_i)
+                + (1-y_i)\log(1-\sigma(z_i))\big]
                 = \frac1N \sum_i \big[\operatorname{softplus}(z_i) - y_i z_i\big],
 
     the negative Bernoulli log-likelihood per observation, computed without overflow.

@@ -1,91 +1,145 @@
-r"""A small multilayer perceptron in numpy, trained by backpropagation (chapter 9).
-
-The network maps an input :math:`x` through hidden layers :math:`a^{(l)} = f(W^{(l)} a^{(l-1)} + b^{(l)})`,
-:math:`a^{(0)} = x`, to its last hidden layer, the learned features :math:`h(x;\gamma)`, and ends with the
-output layer of chapters 3 and 6 on those features:
-
-.. math:: P(y = c \mid x) = \operatorname{softmax}\big(W h(x;\gamma) + b\big)_c
-          \quad\text{or}\quad P(y = 1 \mid x) = \sigma\big(w^\top h(x;\gamma) + b\big).
-
-That last layer is a softmax (or logistic) regression whose inputs are :math:`h(x;\gamma)` instead of
-fixed features :math:`\phi(x)`; :math:`\gamma` collects the weights of the hidden layers. Training
-minimises the same cross-entropy as chapters 4 and 7 over all weights at once, with the gradient computed
-by backpropagation (the chain rule applied layer by layer, from the output back to the input).
+r"""A multilayer perceptron in numpy, trained by backpropagation (chapter 9): hidden
+layers :math:`a^{(l)} = f(W^{(l)} a^{(l-1)} + b^{(l)})`, :math:`a^{(0)} = x`, whose last
+one is the learned features :math:`h(x;\gamma)`, then an output layer that is a GLM on
+them (:eq:`ch9-mlp`), its activation the inverse link of the Bernoulli or categorical
+family. The pieces: :class:`OutputLayer` (inverse link and canonical delta
+:math:`\mu - y`) and :class:`MLP` here; the activations, the flat parameter ``Layout``,
+``forward`` and ``backward`` (:eq:`ch9-backprop`) in :mod:`companion.backprop`; the
+optimiser in :func:`companion.solvers.lbfgs`.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import ThreadpoolController
 
-from . import losses, solvers
-from .neurons import _Estimator, check_X, check_X_y
-from .solvers import ConvergenceWarning
+from ._types import Array
+from .backprop import ACTIVATIONS, Layout, backward, forward
+from .families import Bernoulli, Categorical
+from .layer import SoftmaxLayer
+from .neurons import LogisticNeuron
+from .solvers import gradient_descent, lbfgs
+from .validation import Interval, Options, validate_params
 
-__all__ = ["MLP", "ACTIVATIONS"]
+# Training runs on single-threaded BLAS: the matrices are small, and numpy's and scipy's
+# OpenBLAS pools alternating on shared cores made each L-BFGS iteration several times
+# slower (as in companion.linalg).
+_BLAS = ThreadpoolController()
 
-Array = NDArray[np.float64]
+__all__ = ["MLP", "OutputLayer", "ACTIVATIONS", "Layout", "forward", "backward"]
+
+
+class OutputLayer:
+    r"""The network's last layer: a GLM whose activation is its family's inverse link.
+
+    ``Bernoulli()``: one output, :math:`\mu = \sigma(z)`; ``Categorical(k)``: :math:`k`
+    outputs, :math:`\mu = \operatorname{softmax}(z)`. Both links are canonical, so the
+    error signal at the output is the same for both, the family's score with its sign
+    changed: :math:`\delta = \partial J/\partial z = (\mu - y)/N` (:eq:`ch4-grad`,
+    :eq:`ch7-grad`).
+    """
+
+    def __init__(self, family: Bernoulli | Categorical) -> None:
+        self.family = family
+
+    @property
+    def width(self) -> int:
+        """The number of output units: 1, or :math:`k`."""
+        return self.family.k if isinstance(self.family, Categorical) else 1
+
+    def targets(self, labels: np.ndarray) -> Array:
+        """Class indices ``0..k-1`` as (N, width) targets: ``y``, or one-hot rows."""
+        labels = np.asarray(labels, dtype=int)
+        if isinstance(self.family, Categorical):
+            return np.eye(self.width)[labels]
+        return labels[:, None].astype(float)
+
+    def loss_and_delta(self, Z: Array, Y: Array) -> tuple[float, Array]:
+        r"""The mean cross-entropy :math:`J = -\frac1N\sum_i \ell_i` at the logits ``Z``
+        and :math:`\delta = \partial J/\partial Z = (\mu - y)/N`, from the family's row
+        terms (one evaluation of the inverse link)."""
+        if isinstance(self.family, Categorical):
+            terms = self.family.derivatives(Y, Z)
+        else:
+            terms = self.family.canonical_derivatives(Y, Z)
+        n = Z.shape[0]
+        return -float(np.sum(terms.loglik)) / n, -terms.score / n
+
+    def probabilities(self, Z: Array) -> Array:
+        r"""Class probabilities (N, k) at the logits: the inverse link, and
+        :math:`[1 - \mu, \mu]` for one output."""
+        if isinstance(self.family, Categorical):
+            return self.family.probabilities(Z[:, :-1] - Z[:, -1:])
+        z = Z[:, 0]
+        return np.column_stack([self.family.mean(-z), self.family.mean(z)])
+
+    def glm(self, W: Array, b: Array, classes: Any) -> LogisticNeuron | SoftmaxLayer:
+        """The layer as the companion's estimator holding the weights ``W`` (width, q)
+        and biases ``b`` (``from_weights``)."""
+        if isinstance(self.family, Categorical):
+            return SoftmaxLayer.from_weights(W, b, classes)
+        return LogisticNeuron.from_weights(W[0], float(b[0]), classes)
 
 
 @dataclass(frozen=True)
-class Activation:
-    """A hidden-layer nonlinearity :math:`f` and its derivative written through :math:`a = f(z)` and ``z``."""
+class LayerSizes:
+    """A parameter constraint: a tuple of positive integers (may be empty)."""
 
-    name: str
-    f: Callable[[Array], Array]
-    deriv: Callable[[Array, Array], Array]  #: f'(z), computed from (z, a)
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, tuple) and all(
+            isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1
+            for n in value
+        )
 
-
-ACTIVATIONS = {
-    "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a),
-    "relu": Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)),
-    "sigmoid": Activation("sigmoid", losses.sigmoid, lambda z, a: a * (1.0 - a)),
-}
+    def __str__(self) -> str:
+        return "a tuple of positive integers (the hidden layer sizes)"
 
 
-class MLP(_Estimator):
-    r"""A multilayer perceptron classifier: hidden layers, then a softmax (or sigmoid) output layer (chapter 9).
+class MLP(ClassifierMixin, BaseEstimator):
+    r"""A multilayer perceptron classifier (chapter 9): hidden layers that compute
+    :math:`h(x;\gamma)`, then a logistic (``output="sigmoid"``, two classes) or a
+    softmax output layer on :math:`h`.
 
-    **Parameters**
+    Parameters: ``hidden`` (the hidden layer sizes; ``()``: no hidden layer, the GLM of
+    chapter 8); ``activation`` (``"tanh"``, ``"relu"``, ``"sigmoid"``); ``output``;
+    ``alpha`` (weight decay); ``solver`` (``"lbfgs"``, or the fixed-step ``"gd"`` of
+    chapter 4); ``max_iter``; ``tol`` (training stops when the largest gradient
+    component is at most ``tol``: a stationary point); ``learning_rate`` (of ``"gd"``);
+    ``random_state`` (the seed of the initial weights).
 
-    ``hidden``
-        sizes of the hidden layers, e.g. ``(16, 2)``; the last one is the dimension of :math:`h(x;\gamma)`.
-    ``activation``
-        ``"tanh"``, ``"relu"`` or ``"sigmoid"``, for every hidden layer.
-    ``output``
-        ``"softmax"`` (:math:`k` output units, any number of classes) or ``"sigmoid"`` (one output unit, two
-        classes: the network ends in the logistic neuron of chapter 3).
-    ``alpha``
-        weight decay: the fit minimises :math:`-\ell + \frac{\alpha}{2}\sum_l \|W^{(l)}\|_F^2` (biases are not
-        penalised), a Gaussian prior on the weights as in scikit-learn's ``MLPClassifier``. The default 0 is
-        plain maximum likelihood, like every other estimator of the book. A flexible network may then keep
-        improving for ever by sharpening its features (its likelihood has no maximum, as under separation
-        in chapter 4), so ``max_iter`` acts as a training budget (chapter 9).
-    ``solver``
-        ``"lbfgs"`` (scipy's L-BFGS-B on the backpropagated gradient, the default) or ``"gd"`` (the
-        fixed-step gradient descent of chapter 4, :func:`companion.solvers.gradient_descent`).
-    ``max_iter``, ``tol``, ``learning_rate``
-        iteration limit, gradient tolerance, and step of ``"gd"``.
-    ``seed``
-        seed of the random initial weights (Glorot-uniform), so a fit is reproducible.
+    **Objective.** The mean cross-entropy plus weight decay, biases unpenalised:
 
-    **Attributes** (after ``fit``)
+    .. math:: J_\alpha(\theta) = -\frac1N\sum_{i=1}^N \ell_i(\theta)
+              + \frac{\alpha}{2}\sum_l \lVert W^{(l)}\rVert_F^2 ,
 
-    ``classes_``
-        the labels, sorted.
-    ``coefs_``, ``intercepts_``
-        weight matrices (``n_out x n_in``) and biases of every layer, the output layer last.
-    ``loss_``, ``log_likelihood_``
-        the mean cross-entropy reached (without the weight decay), and minus :math:`N` times it.
-    ``n_iter_``, ``converged_``, ``history_``
-        as the other estimators (``history_`` holds the penalised objective that was minimised).
+    the book's convention and :class:`~companion.layer.SoftmaxLayer`'s, so that
+    refitting the output layer on the frozen features with the same ``alpha`` is the
+    same problem. scikit-learn's ``MLPClassifier`` divides its penalty by :math:`N`:
+    its ``alpha`` is :math:`N` times ours.
+
+    Attributes after ``fit``: ``classes_``; ``coefs_``, ``intercepts_`` (each layer's
+    :math:`W^{(l)}` (n_out, n_in) and :math:`b^{(l)}`, the output layer last: the
+    network's only state, which every prediction reads); ``loss_`` (:math:`J_\alpha`
+    reached); ``log_likelihood_``; ``n_iter_``, ``converged_``, ``history_``.
     """
 
-    _param_names = ("hidden", "activation", "output", "alpha", "solver", "max_iter", "tol", "learning_rate", "seed")
+    parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "hidden": [LayerSizes()],
+        "activation": [Options(tuple(ACTIVATIONS))],
+        "output": [Options(("softmax", "sigmoid"))],
+        "alpha": [Interval(float, 0, None)],
+        "solver": [Options(("lbfgs", "gd"))],
+        "max_iter": [Interval(int, 1, None)],
+        "tol": [Interval(float, 0, None)],
+        "learning_rate": [Interval(float, 0, None, closed="neither")],
+        "random_state": [Interval(int, 0, None)],
+    }
 
     def __init__(
         self,
@@ -94,11 +148,11 @@ class MLP(_Estimator):
         output: str = "softmax",
         alpha: float = 0.0,
         solver: str = "lbfgs",
-        max_iter: int = 5000,
+        max_iter: int = 2000,
         tol: float = 1e-6,
         learning_rate: float = 0.1,
-        seed: int = 0,
-    ):
+        random_state: int = 0,
+    ) -> None:
         self.hidden = hidden
         self.activation = activation
         self.output = output
@@ -107,180 +161,122 @@ class MLP(_Estimator):
         self.max_iter = max_iter
         self.tol = tol
         self.learning_rate = learning_rate
-        self.seed = seed
+        self.random_state = random_state
 
-    # -- the parameters, as a list of layers and as one flat vector for the optimiser
-    def _shapes(self, d: int, k_out: int) -> list[tuple[int, int]]:
-        sizes = [d, *self.hidden, k_out]
-        return [(sizes[i + 1], sizes[i]) for i in range(len(sizes) - 1)]
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = self.output != "sigmoid"
+        return tags
 
-    def _unflatten(self, theta: Array) -> list[tuple[Array, Array]]:
-        layers, start = [], 0
-        for n_out, n_in in self._layer_shapes:
-            W = theta[start : start + n_out * n_in].reshape(n_out, n_in)
-            start += n_out * n_in
-            layers.append((W, theta[start : start + n_out]))
-            start += n_out
-        return layers
-
-    @staticmethod
-    def _flatten(layers: list[tuple[Array, Array]]) -> Array:
-        return np.concatenate([np.r_[W.ravel(), b] for W, b in layers])
-
-    def _initial(self, rng: np.random.Generator) -> Array:
-        """Glorot-uniform weights :math:`U(-r, r)`, :math:`r = \\sqrt{6/(n_{in} + n_{out})}`, zero biases."""
-        layers = []
-        for n_out, n_in in self._layer_shapes:
-            r = np.sqrt(6.0 / (n_in + n_out))
-            layers.append((rng.uniform(-r, r, size=(n_out, n_in)), np.zeros(n_out)))
-        return self._flatten(layers)
-
-    # -- forward and backward passes
-    def _forward(self, theta: Array, X: Array) -> tuple[list[Array], list[Array], Array]:
-        """Pre-activations ``zs`` and activations ``acts`` of the hidden layers (``acts[0]`` is ``X``), and
-        the output logits."""
-        act = ACTIVATIONS[self.activation]
-        layers = self._unflatten(theta)
-        acts, zs = [X], []
-        for W, b in layers[:-1]:
-            z = acts[-1] @ W.T + b
-            zs.append(z)
-            acts.append(act.f(z))
-        W, b = layers[-1]
-        return zs, acts, acts[-1] @ W.T + b
-
-    def _loss_grad(self, theta: Array, X: Array, Y: Array) -> tuple[float, Array]:
-        r"""Mean cross-entropy plus the weight decay :math:`\frac{\alpha}{2N}\sum_l\|W^{(l)}\|^2`, and its
-        gradient by backpropagation.
-
-        At the output, :math:`\partial J/\partial z = (\hat p - y)/N` (chapters 4 and 7: softmax minus one-hot);
-        then for each layer from the last to the first, :math:`\partial J/\partial W = \delta^\top a_{\text{in}}`,
-        :math:`\partial J/\partial b = \sum \delta`, and :math:`\delta \leftarrow (\delta W) \circ f'(z)`.
-        """
-        act = ACTIVATIONS[self.activation]
-        layers = self._unflatten(theta)
-        zs, acts, logits = self._forward(theta, X)
-        n = X.shape[0]
+    def output_for(self, n_outputs: int) -> OutputLayer:
+        """The output layer for ``n_outputs`` output units (1 for a sigmoid)."""
         if self.output == "sigmoid":
-            z = logits[:, 0]
-            loss = losses.binary_cross_entropy(z, Y[:, 0])
-            delta = (losses.sigmoid(z) - Y[:, 0])[:, None] / n
-        else:
-            loss = losses.cross_entropy(logits, Y)
-            delta = (losses.softmax(logits, axis=1) - Y) / n
-        decay = self.alpha / n
-        grads = []
-        for i in range(len(layers) - 1, -1, -1):
-            W, _ = layers[i]
-            grads.append((delta.T @ acts[i] + decay * W, delta.sum(axis=0)))
-            loss += 0.5 * decay * float(np.sum(W * W))
-            if i > 0:
-                delta = (delta @ W) * act.deriv(zs[i - 1], acts[i])
-        return loss, self._flatten(grads[::-1])
+            return OutputLayer(Bernoulli())
+        return OutputLayer(Categorical(n_outputs))
 
-    def _cross_entropy(self, theta: Array, X: Array, Y: Array) -> float:
-        """The mean cross-entropy alone, without the weight decay."""
-        logits = self._forward(theta, X)[2]
-        if self.output == "sigmoid":
-            return losses.binary_cross_entropy(logits[:, 0], Y[:, 0])
-        return losses.cross_entropy(logits, Y)
+    def initial_parameters(self, n_features: int, n_outputs: int) -> Array:
+        """Seeded Glorot-uniform weights, zero biases, flat (``Layout`` order)."""
+        layout = Layout((n_features, *self.hidden, n_outputs))
+        return layout.glorot(np.random.default_rng(self.random_state))
 
-    # -- fitting
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "MLP":
-        """Train all weights by minimising the cross-entropy; returns ``self``."""
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {self.activation!r}")
-        if self.output not in ("softmax", "sigmoid"):
-            raise ValueError(f"output must be 'softmax' or 'sigmoid'; got {self.output!r}")
-        if self.solver not in ("lbfgs", "gd"):
-            raise ValueError(f"solver must be 'lbfgs' or 'gd'; got {self.solver!r}")
-        if not self.alpha >= 0:
-            raise ValueError(f"alpha must be >= 0; got {self.alpha!r}")
-        if not self.hidden or any(int(h) != h or h < 1 for h in self.hidden):
-            raise ValueError(f"hidden must be a non-empty tuple of positive layer sizes; got {self.hidden!r}")
-        X, y = check_X_y(X, y)
-        self.classes_ = np.unique(y)
+    def loss_and_gradient(
+        self, theta: Array, X: Array, Y: Array
+    ) -> tuple[float, Array]:
+        r""":math:`J_\alpha(\theta)` and its gradient by backpropagation, for inputs
+        ``X`` (N, d) and targets ``Y`` (N, m): one-hot rows (softmax output) or one
+        column of 0/1 (sigmoid). ``theta`` is flat in ``Layout`` order:
+        :math:`W^{(1)}, b^{(1)}, \dots, W^{(L)}, b^{(L)}`, each matrix row by row."""
+        layout = Layout((X.shape[1], *self.hidden, Y.shape[1]))
+        coefs, intercepts = layout.split(theta)
+        act = ACTIVATIONS[self.activation]
+        zs, acts, logits = forward(coefs, intercepts, X, act)
+        loss, delta = self.output_for(Y.shape[1]).loss_and_delta(logits, Y)
+        grad_coefs, grad_intercepts = backward(coefs, zs, acts, delta, act)
+        for W, G in zip(coefs, grad_coefs, strict=True):
+            loss += 0.5 * self.alpha * float(np.sum(W * W))
+            G += self.alpha * W
+        return loss, Layout.join(grad_coefs, grad_intercepts)
+
+    def fit(self, X: Any, y: Any) -> MLP:
+        r"""Train every weight by minimising :math:`J_\alpha`; returns ``self``."""
+        validate_params(self)
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        self.classes_, labels = np.unique(y, return_inverse=True)
         k = self.classes_.size
         if k < 2:
-            raise ValueError(f"MLP needs at least two classes; y has only {self.classes_.tolist()}")
+            raise ValueError(
+                f"MLP needs at least two classes; y has only 1 class: "
+                f"{self.classes_.tolist()}"
+            )
         if self.output == "sigmoid" and k != 2:
-            raise ValueError(f"a sigmoid output needs exactly two classes; y has {k}. Use output='softmax'.")
-        labels = np.searchsorted(self.classes_, y)
-        Y = labels[:, None].astype(float) if self.output == "sigmoid" else np.eye(k)[labels]
-        self.n_features_in_ = X.shape[1]
-        self._layer_shapes = self._shapes(X.shape[1], Y.shape[1])
-        theta0 = self._initial(np.random.default_rng(self.seed))
-        objective = lambda theta: self._loss_grad(theta, X, Y)  # noqa: E731
-        if self.solver == "gd":
-            result = solvers.gradient_descent(objective, theta0, self.learning_rate, self.max_iter, self.tol)
-            theta, self.n_iter_, self.converged_, history = result.theta, result.n_iter, result.converged, result.history
-        else:
-            theta, self.n_iter_, self.converged_, history = self._lbfgs(objective, theta0)
-        layers = self._unflatten(theta)
-        self.coefs_ = [W.copy() for W, _ in layers]
-        self.intercepts_ = [b.copy() for _, b in layers]
-        self.history_ = np.asarray(history)
-        self.loss_ = self._cross_entropy(theta, X, Y)
-        self.log_likelihood_ = -X.shape[0] * self.loss_
-        self._theta = theta
+            raise ValueError(
+                f"Only binary classification is supported. A sigmoid "
+                f"output needs exactly two classes; y has {k}: use "
+                "output='softmax'."
+            )
+        head = self.output_for(1 if self.output == "sigmoid" else k)
+        Y = head.targets(labels)
+        layout = Layout((X.shape[1], *self.hidden, head.width))
+        theta0 = self.initial_parameters(X.shape[1], head.width)
+        objective = lambda theta: self.loss_and_gradient(theta, X, Y)
+        with _BLAS.limit(limits=1, user_api="blas"):
+            if self.solver == "gd":
+                result = gradient_descent(
+                    objective, theta0, self.learning_rate, self.max_iter, self.tol
+                )
+            else:
+                result = lbfgs(objective, theta0, self.max_iter, self.tol)
+        coefs, intercepts = layout.split(result.beta)
+        self.coefs_ = [W.copy() for W in coefs]
+        self.intercepts_ = [b.copy() for b in intercepts]
+        self.n_iter_, self.converged_ = result.n_iter, result.converged
+        self.history_ = np.asarray(result.history)
+        self.loss_ = float(result.history[-1])
+        self.log_likelihood_ = -X.shape[0] * head.loss_and_delta(self.logits(X), Y)[0]
         return self
 
-    def _lbfgs(self, objective, theta0: Array) -> tuple[Array, int, bool, list[float]]:
-        from scipy.optimize import minimize
+    def parameter_vector(self) -> Array:
+        """The fitted weights as one flat vector (a copy, in ``Layout`` order)."""
+        check_is_fitted(self, "coefs_")
+        return Layout.join(self.coefs_, self.intercepts_)
 
-        history = [objective(theta0)[0]]
-        res = minimize(objective, theta0, jac=True, method="L-BFGS-B", callback=lambda xk: history.append(objective(xk)[0]),
-                       options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-15, "maxcor": 20})
-        if not res.success:
-            warnings.warn(f"L-BFGS stopped before convergence after {res.nit} iterations: {res.message}",
-                          ConvergenceWarning, stacklevel=3)
-        return res.x, int(res.nit), bool(res.success), history
+    def _forward(self, X: Any) -> tuple[list[Array], list[Array], Array]:
+        check_is_fitted(self, "coefs_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return forward(self.coefs_, self.intercepts_, X, ACTIVATIONS[self.activation])
 
-    # -- using the network
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coefs_"):
-            raise AttributeError("this MLP is not fitted yet; call fit(X, y) first")
+    def features(self, X: Any) -> Array:
+        r"""The learned features :math:`h(x;\gamma)`, the last hidden layer (``X``
+        itself without hidden layers): what the output layer sees."""
+        return self._forward(X)[1][-1]
 
-    def features(self, X: ArrayLike) -> Array:
-        r"""The last hidden layer :math:`h(x;\gamma)`: the learned features the output layer sees."""
-        self._check_fitted()
-        return self._forward(self._theta, check_X(X, self.n_features_in_))[1][-1]
+    def logits(self, X: Any) -> Array:
+        """The output layer's pre-activations, (N, 1) or (N, k)."""
+        return self._forward(X)[2]
 
-    def decision_function(self, X: ArrayLike) -> Array:
-        """The output layer's logits: ``(n, k)`` for a softmax output, ``(n,)`` for a sigmoid one."""
-        self._check_fitted()
-        logits = self._forward(self._theta, check_X(X, self.n_features_in_))[2]
-        return logits[:, 0] if self.output == "sigmoid" else logits
+    def decision_function(self, X: Any) -> Array:
+        """scikit-learn's scores: one per row for two classes, else the k logits."""
+        Z = self.logits(X)
+        if Z.shape[1] == 2:
+            return Z[:, 1] - Z[:, 0]
+        return Z[:, 0] if Z.shape[1] == 1 else Z
 
-    def predict_proba(self, X: ArrayLike) -> Array:
-        """Class probabilities, ``(n, k)``, columns in the order of ``classes_``."""
-        z = self.decision_function(X)
-        if self.output == "sigmoid":
-            return np.column_stack([losses.sigmoid(-z), losses.sigmoid(z)])
-        return losses.softmax(z, axis=1)
+    def predict_proba(self, X: Any) -> Array:
+        """Class probabilities (N, k), columns in the order of ``classes_``."""
+        Z = self.logits(X)
+        return self.output_for(Z.shape[1]).probabilities(Z)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        best = np.argmax(self.predict_proba(X), axis=1)
+        return self.classes_[best]
 
-    def output_layer(self):
-        r"""The network's output layer as the companion's GLM estimator on the features :math:`h(x;\gamma)`:
-        a :class:`~companion.neurons.SoftmaxLayer` (or, for a sigmoid output, a
-        :class:`~companion.neurons.LogisticNeuron`) carrying the network's last weights and biases, so that
-        ``net.output_layer().predict_proba(net.features(X))`` is ``net.predict_proba(X)`` (chapter 9). Its
-        weights were trained with the rest of the network, not fitted by the estimator, so it has no
-        standard errors or log-likelihood."""
-        from .neurons import LogisticNeuron, SoftmaxLayer
-
-        self._check_fitted()
+    def output_layer(self) -> LogisticNeuron | SoftmaxLayer:
+        r"""The output layer as the companion's GLM on :math:`h(x;\gamma)` holding the
+        network's last weights and biases, so that
+        ``net.output_layer().predict_proba(net.features(X))`` is
+        ``net.predict_proba(X)`` to rounding (chapter 9)."""
+        check_is_fitted(self, "coefs_")
         W, b = self.coefs_[-1], self.intercepts_[-1]
-        layer = LogisticNeuron() if self.output == "sigmoid" else SoftmaxLayer()
-        layer.classes_, layer.n_features_in_ = self.classes_, W.shape[1]
-        layer.coef_, layer.intercept_ = (W[0].copy(), float(b[0])) if self.output == "sigmoid" else (W.copy(), b.copy())
-        return layer
-
-    @property
-    def n_parameters_(self) -> int:
-        """The number of weights and biases of the whole network."""
-        self._check_fitted()
-        return int(sum(W.size + b.size for W, b in zip(self.coefs_, self.intercepts_)))
+        return self.output_for(W.shape[0]).glm(W, b, self.classes_)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from scipy.optimize import minimize
 
 from ._types import Array
 from .exceptions import ConvergenceWarning
@@ -22,6 +23,8 @@ from .glm import Evaluation
 from .linalg import Cholesky
 
 __all__ = [
+    "lbfgs",
+    "newton_polish",
     "SolverResult",
     "gradient_descent",
     "newton",
@@ -244,3 +247,85 @@ def _stop(
 ) -> SolverResult:
     _warn(message)
     return SolverResult(beta, n_iter, False, history, factor, message)
+
+
+#: the largest network ``newton_polish`` polishes (2p gradients per Newton step)
+MAX_POLISH = 1000
+
+
+def lbfgs(
+    loss_and_gradient: Callable[[Array], tuple[float, Array]],
+    theta0: Array,
+    max_iter: int,
+    tol: float,
+) -> SolverResult:
+    """scipy's L-BFGS-B until the largest gradient component is at most ``tol`` (or no
+    step decreases the loss, or ``max_iter``), then, if the gradient is still above
+    ``tol``, ``newton_polish``. ``converged`` is the gradient test."""
+    history = [loss_and_gradient(theta0)[0]]
+    options = {
+        "maxiter": max_iter,
+        "maxfun": 20 * max_iter,
+        "gtol": tol,
+        "ftol": 0.0,
+        "maxcor": 20,
+    }
+    record = lambda intermediate_result: history.append(float(intermediate_result.fun))
+    result = minimize(
+        loss_and_gradient,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        options=options,
+        callback=record,
+    )
+    theta = newton_polish(loss_and_gradient, result.x, tol)
+    loss, grad = loss_and_gradient(theta)
+    largest = float(np.max(np.abs(grad), initial=0.0))
+    message = (
+        ""
+        if largest <= tol
+        else (
+            f"L-BFGS stopped after {result.nit} iterations ({result.message}) with the "
+            f"largest gradient component {largest:.3g} > tol={tol:g}: not a stationary "
+            "point. Increase max_iter, or add a penalty (alpha > 0) if the loss keeps "
+            "decreasing without a minimum."
+        )
+    )
+    if message:
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+    return SolverResult(
+        theta, int(result.nit), not message, [*history, loss], message=message
+    )
+
+
+def newton_polish(
+    loss_and_gradient: Callable[[Array], tuple[float, Array]],
+    theta: Array,
+    tol: float,
+    steps: int = 5,
+    h: float = 1e-5,
+) -> Array:
+    r"""Newton steps :math:`\nabla^2 J\,\Delta\theta = -\nabla J` (least squares: the
+    softmax's bias shift makes the Hessian singular) with the Hessian from central
+    differences of the gradient, while each step reduces the largest gradient component
+    and it is above ``tol``. A line search that compares losses cannot get below a
+    gradient of about :math:`\sqrt{\lambda\,\epsilon\,J}`, where the decreases it
+    must see are rounding errors; Newton's step needs only the gradient. Networks with
+    more than ``MAX_POLISH`` parameters are returned as they are."""
+    p = theta.size
+    grad = loss_and_gradient(theta)[1]
+    for _ in range(steps if p <= MAX_POLISH else 0):
+        if np.max(np.abs(grad)) <= tol:
+            break
+        H = np.empty((p, p))
+        for j in range(p):
+            e = np.zeros(p)
+            e[j] = h
+            H[:, j] = loss_and_gradient(theta + e)[1] - loss_and_gradient(theta - e)[1]
+        step = np.linalg.lstsq((H + H.T) / (4 * h), -grad, rcond=1e-12)[0]
+        new = loss_and_gradient(theta + step)[1]
+        if not np.max(np.abs(new)) < np.max(np.abs(grad)):
+            break
+        theta, grad = theta + step, new
+    return theta
