@@ -111,7 +111,9 @@ class GLMObjective:
         top = np.maximum(X.max(axis=0), -X.min(axis=0)) if d and self.n else np.ones(d)
         if scale_columns:
             self.scale[int(fit_intercept) :] = np.where(top > 0, top, 1.0)
-        self.largest = max(1.0, float(np.max(top / self.scale[int(fit_intercept) :])))
+        self.largest = max(
+            1.0, float(np.max(top / self.scale[int(fit_intercept) :], initial=1.0))
+        )
         self.keep = np.arange(self.p)  # the columns not aliased (rank deficiency)
         self.basis: Array | None = None  # R of the scaled design, when preconditioned
         self.free = np.ones((self.p, self.outputs), dtype=bool)
