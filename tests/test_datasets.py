@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from companion import LogisticNeuron, datasets
+from companion import LogisticNeuron, SoftmaxLayer, datasets
 from companion.separation import detect_separation
 
 SYNTHETIC = {
@@ -18,8 +18,8 @@ SYNTHETIC = {
 }
 
 
-def _arrays(result):
-    return (result.X, result.y) if isinstance(result, datasets.Dataset) else result
+def _arrays(result: datasets.Dataset):
+    return result.X, result.y
 
 
 @pytest.mark.parametrize("name", sorted(SYNTHETIC))
@@ -52,11 +52,12 @@ def test_separable_data_are_separated_with_a_margin():
 
 
 def test_logistic_data_follow_the_logistic_model():
-    X, y, beta = datasets.make_logistic(200_000, 4, seed=5, scale=0.5)
-    assert X.shape == (200_000, 4) and y.shape == (200_000,) and beta.shape == (4,)
-    assert set(np.unique(y)) == {0, 1}
+    d = datasets.make_logistic(200_000, 4, seed=5, scale=0.5)
+    X, y = d.X, d.y
+    assert X.shape == (200_000, 4) and y.shape == (200_000,) and d.coef.shape == (4,)
+    assert set(np.unique(y)) == {0, 1} and d.intercept == 0.25
     m = LogisticNeuron().fit(X, y)
-    np.testing.assert_allclose(m.coef_, beta, atol=4 * m.coef_stderr_.max())
+    np.testing.assert_allclose(m.coef_, d.coef, atol=4 * m.coef_stderr_.max())
     assert m.intercept_ == pytest.approx(0.25, abs=4 * m.intercept_stderr_)
     np.testing.assert_allclose(X.mean(axis=0), 0.0, atol=0.02)
 
@@ -65,22 +66,29 @@ def test_logistic_coefficients_have_the_documented_spread():
     """The docstring's distribution of the true coefficients, over many draws."""
     d = 400
     draws = np.concatenate(
-        [datasets.make_logistic(2, d, seed=s, scale=0.5)[2] for s in range(50)]
+        [datasets.make_logistic(2, d, seed=s, scale=0.5).coef for s in range(50)]
     )
-    documented = 2 * 0.5 / np.sqrt(d)  # 2 * scale * N(0, 1/d)
+    documented = 0.5 / np.sqrt(d)  # N(0, scale^2 / d)
     assert np.std(draws) == pytest.approx(documented, rel=0.05)
 
 
 def test_softmax_labels_follow_the_softmax_model():
-    X, y = datasets.make_softmax(30_000, 3, 4, seed=1, scale=0.0)
-    assert X.shape == (30_000, 3) and set(np.unique(y)) == {0, 1, 2, 3}
+    d = datasets.make_softmax(30_000, 3, 4, seed=1, scale=0.0)
+    assert d.X.shape == (30_000, 3) and set(np.unique(d.y)) == {0, 1, 2, 3}
     # all weights 0: every class is equally likely
-    freq = np.bincount(y, minlength=4) / y.size
-    np.testing.assert_allclose(freq, 0.25, atol=4 * np.sqrt(0.25 * 0.75 / y.size))
-    X, y = datasets.make_softmax(30_000, 3, 4, seed=1, scale=2.0)
-    # with weights, the classes depend on x: the labels are not independent of X
-    means = np.array([X[y == c].mean(axis=0) for c in range(4)])
-    assert np.max(np.abs(means)) > 0.2
+    freq = np.bincount(d.y, minlength=4) / d.y.size
+    np.testing.assert_allclose(freq, 0.25, atol=4 * np.sqrt(0.25 * 0.75 / d.y.size))
+    # with weights: the fitted layer's contrasts against the last class are the
+    # generating weights' (the model has no biases)
+    d = datasets.make_softmax(30_000, 3, 4, seed=1, scale=2.0)
+    assert d.coef.shape == (3, 4) and np.all(d.intercept == 0)
+    m = SoftmaxLayer().fit(d.X, d.y)
+    contrasts = (d.coef - d.coef[:, -1:]).T
+    se = np.nan_to_num(m.coef_stderr_)
+    np.testing.assert_allclose(m.coef_, contrasts, atol=5 * se.max())
+    np.testing.assert_allclose(
+        m.intercept_, 0.0, atol=5 * np.nanmax(m.intercept_stderr_)
+    )
 
 
 def test_blobs_sit_on_a_circle():

@@ -36,7 +36,7 @@ def _design(x) -> Callable[[], np.ndarray]:
 def test_aliased_columns_are_named():
     with pytest.warns(RankDeficiencyWarning, match="x3 is a linear combination") as r:
         warn_aliased(["x3"], stacklevel=1)
-    assert len(r) == 1 and "aliased_ marks them" in str(r[0].message)
+    assert len(r) == 1 and "aliased_ marks it" in str(r[0].message)
     with pytest.warns(RankDeficiencyWarning, match="a, b are linear combinations"):
         warn_aliased(["a", "b"], stacklevel=1)
     with pytest.warns(RankDeficiencyWarning) as r:

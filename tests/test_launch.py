@@ -91,8 +91,3 @@ def test_sync_inserts_a_missing_cell_after_the_title(book, tmp_path):
     assert cells[0] == first and INSTALL_TAG in cells[1]["metadata"]["tags"]
     assert cells[1]["cell_type"] == "code" and cells[1]["execution_count"] is None
     assert len(cells) == len(nb["cells"]) + 1
-
-
-def test_the_book_is_in_sync_with_its_config(book):
-    """The chapters as committed already carry the cell for the configured URL."""
-    assert sync_install_cells(book, ROOT / "_config.yml") == []

@@ -95,8 +95,9 @@ def test_equals_sklearn_unpenalised_and_penalised(anes):
 @settings(max_examples=10)
 @given(seed=st.integers(0, 10_000), k=st.integers(3, 4), d=st.integers(1, 3))
 def test_equals_statsmodels_on_random_designs(seed, k, d):
-    X, y = datasets.make_softmax(300, d, k, seed=seed, scale=2.0)
-    X = X * np.random.default_rng(seed).choice([1e-3, 1.0, 1e3], size=d)
+    data = datasets.make_softmax(300, d, k, seed=seed, scale=2.0)
+    y = data.y
+    X = data.X * np.random.default_rng(seed).choice([1e-3, 1.0, 1e3], size=d)
     assume(len(np.unique(y)) == k)
     X1 = np.column_stack([np.ones(len(y)), X])
     assume(detect_multiclass_separation(X1, y, k) is None)

@@ -85,7 +85,8 @@ def test_logistic_neuron_equals_statsmodels_logit_on_spector():
 @settings(max_examples=25)
 @given(seed=st.integers(0, 10_000), n=st.integers(60, 400), d=st.integers(1, 6))
 def test_logistic_neuron_equals_statsmodels_on_random_designs(seed, n, d):
-    X, y, _ = datasets.make_logistic(n, d, seed=seed)
+    data = datasets.make_logistic(n, d, seed=seed)
+    X, y = data.X, data.y
     assume(len(np.unique(y)) == 2)
     assume(detect_separation(np.column_stack([np.ones(n), X]), y) is None)
     ours = _fit(LogisticNeuron(), X, y)
@@ -173,7 +174,8 @@ def test_nearly_collinear_design_equals_its_well_conditioned_reparametrisation()
 
 
 def test_column_order_does_not_matter():
-    X, y, _ = datasets.make_logistic(300, 4, seed=5)
+    data = datasets.make_logistic(300, 4, seed=5)
+    X, y = data.X, data.y
     order = [2, 0, 3, 1]
     a, b = LogisticNeuron().fit(X, y), LogisticNeuron().fit(X[:, order], y)
     np.testing.assert_allclose(b.coef_, a.coef_[order], rtol=1e-10)
@@ -182,9 +184,9 @@ def test_column_order_does_not_matter():
 
 def test_large_n_never_forms_an_n_by_n_matrix():
     """With N = 200 000 an N x N matrix would need 320 GB: the fit runs in O(N p)."""
-    X, y, beta = datasets.make_logistic(200_000, 3, seed=1)
-    m = LogisticNeuron().fit(X, y)
-    np.testing.assert_allclose(m.coef_, beta, atol=0.03)
+    data = datasets.make_logistic(200_000, 3, seed=1)
+    m = LogisticNeuron().fit(data.X, data.y)
+    np.testing.assert_allclose(m.coef_, data.coef, atol=0.03)
 
 
 def test_any_two_labels():
@@ -318,20 +320,23 @@ def test_rank_deficiency_names_dataframe_columns():
 
 
 def test_an_ill_conditioned_design_warns_once_and_still_fits():
-    """Without a penalty, columns this close are aliased (rank tolerance 1e-10); with
-    a tiny one they are kept, and the warning says how few digits they have."""
+    """Columns this close are kept, and the warning says how few digits their
+    coefficients have; closer still (1e-12) they are aliased."""
     rng = np.random.default_rng(4)
     x1, u = rng.normal(size=500), rng.normal(size=500)
     X = np.column_stack([x1, x1 + 1e-10 * u])
     y = (rng.random(500) < losses.sigmoid(x1)).astype(int)
-    m = _fit(LogisticNeuron(alpha=1e-12), X, y, expect=[ConditioningWarning])
+    m = _fit(LogisticNeuron(), X, y, expect=[ConditioningWarning])
     assert m.converged_ and not m.aliased_.any()
-    # the fitted values, which do not depend on the split between the columns, are
-    # those of the fit on x1 alone
-    ref = LogisticNeuron().fit(x1[:, None], y)
-    p, p_ref = m.predict_proba(X), ref.predict_proba(x1[:, None])
+    # the fitted values are those of the same model written with (x1, u): accurate,
+    # although the coefficients are not
+    ref = LogisticNeuron().fit(np.column_stack([x1, u]), y)
+    p, p_ref = m.predict_proba(X), ref.predict_proba(np.column_stack([x1, u]))
     np.testing.assert_allclose(p, p_ref, atol=1e-6)
-    _fit(LogisticNeuron(), X, y, expect=[RankDeficiencyWarning])
+    closer = np.column_stack([x1, x1 + 1e-12 * u])
+    _fit(LogisticNeuron(), closer, y, expect=[RankDeficiencyWarning])
+    # a penalty makes every coefficient identifiable: no column is dropped
+    _fit(LogisticNeuron(alpha=1e-12), closer, y, expect=[ConditioningWarning])
 
 
 def test_poisson_with_all_counts_zero_warns_once():
