@@ -30,12 +30,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
 
 from ._types import Array
 from .categorical import Categorical
 from .families import Family
-from .linalg import r_factor
+from .linalg import r_factor, triangular_inverse
 from .links import Link
 
 __all__ = ["Evaluation", "GLMObjective", "BLOCK_ENTRIES"]
@@ -116,6 +115,7 @@ class GLMObjective:
         )
         self.keep = np.arange(self.p)  # the columns not aliased (rank deficiency)
         self.basis: Array | None = None  # R of the scaled design, when preconditioned
+        self.basis_inverse: Array | None = None
         self.free = np.ones((self.p, self.outputs), dtype=bool)
         if symmetric and fit_intercept and not penalize_intercept:
             self.free[0, -1] = False  # intercepts are identified up to a shift
@@ -141,8 +141,8 @@ class GLMObjective:
     def transform(self) -> Array:
         r""":math:`M` with :math:`\theta_{\text{kept}} = M\beta` for every output."""
         M = np.diag(1.0 / self.scale[self.keep])
-        if self.basis is not None:
-            M = M @ linalg.solve_triangular(self.basis, np.eye(len(self.keep)))
+        if self.basis_inverse is not None:
+            M = M @ self.basis_inverse
         return M
 
     def _matrix(self, beta: Array) -> Array:
@@ -192,8 +192,8 @@ class GLMObjective:
             if len(self.keep) < self.p:
                 A = A[:, self.keep]
             A /= scale
-            if self.basis is not None:
-                A = linalg.solve_triangular(self.basis, A.T, trans="T").T
+            if self.basis_inverse is not None:  # numpy's BLAS, as every block product
+                A = A @ self.basis_inverse
             yield A, self.Y[start : start + rows]
 
     def evaluate(
@@ -290,7 +290,7 @@ class GLMObjective:
         the new coordinates (the starting point if columns were dropped) and the dropped
         columns."""
         theta_kept = self.transform() @ self._matrix(beta)
-        self.basis = None
+        self.basis = self.basis_inverse = None
         R = r_factor(A for A, _ in self._blocks())
         dropped = np.zeros(0, dtype=int)
         if self.alpha == 0:
@@ -303,7 +303,7 @@ class GLMObjective:
                 self.keep = self.keep[~dependent]
                 self._coordinates_changed()
                 R = r_factor(A for A, _ in self._blocks())
-        self.basis = R
+        self.basis, self.basis_inverse = R, triangular_inverse(R)
         self._coordinates_changed()
         if dropped.size:
             return self.initial(), dropped

@@ -26,6 +26,7 @@ from threadpoolctl import ThreadpoolController
 from ._types import Array
 
 __all__ = [
+    "triangular_inverse",
     "Cholesky",
     "r_factor",
     "weighted_least_squares",
@@ -90,6 +91,13 @@ class Cholesky:
         errors (chapter 4)."""
         K = self.inverse_factor()
         return np.sum(K * K, axis=1)
+
+
+def triangular_inverse(R: Array) -> Array:
+    r""":math:`R^{-1}` of an upper-triangular :math:`R` (single-threaded LAPACK)."""
+    with _BLAS.limit(limits=1, user_api="blas"):
+        inverse = linalg.solve_triangular(R, np.eye(R.shape[0]), check_finite=False)
+    return np.asarray(inverse, dtype=float)
 
 
 def r_factor(blocks: Iterable[Array]) -> Array:

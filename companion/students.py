@@ -21,7 +21,7 @@ from typing import Any
 
 from .exercises import EXERCISES
 
-__all__ = ["student_notebook", "write_student_notebooks"]
+__all__ = ["stub_cells", "student_notebook", "write_student_notebooks"]
 
 _START = re.compile(
     r"```\{solution-start\}[ \t]+(?P<label>\S+)[^\n]*\n(?::[^\n]*\n)*```[ \t]*\n?"
@@ -41,7 +41,7 @@ def _cell(kind: str, source: str) -> dict:
     return cell
 
 
-def _stubs(label: str) -> list[dict]:
+def stub_cells(label: str) -> list[dict]:
     """The cells that replace the solution of exercise ``label``."""
     exercise = EXERCISES.get(label)
     if exercise is None:
@@ -111,7 +111,7 @@ def student_notebook(notebook: dict) -> dict:
             if text.strip():
                 cells.append(_cell("markdown", text.strip("\n")))
             text = ""
-            cells.extend(_stubs(value))
+            cells.extend(stub_cells(value))
         if text.strip():
             cells.append(_cell("markdown", text.strip("\n")))
     if in_solution:

@@ -39,7 +39,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-__all__ = ["Outcome", "run_case", "type_name"]
+__all__ = ["Outcome", "run_case", "run_with_alarm", "type_name"]
 
 _MAX_VALUES = 10_000  # a larger result is reported by its shape only
 _MAX_BYTES = 1 << 26
@@ -248,7 +248,7 @@ def _run_forked(function: Callable, args: tuple, time_limit: float) -> Outcome:
         )
 
 
-def _run_with_alarm(function: Callable, args: tuple, time_limit: float) -> Outcome:
+def run_with_alarm(function: Callable, args: tuple, time_limit: float) -> Outcome:
     armed = [True]
 
     def stop(signum: int, frame: Any) -> None:
@@ -279,5 +279,5 @@ def run_case(function: Callable, args: tuple, time_limit: float) -> Outcome:
         hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
     ):
-        return _run_with_alarm(function, args, time_limit)
+        return run_with_alarm(function, args, time_limit)
     return _call(function, args)  # pragma: no cover - no way to stop a loop here

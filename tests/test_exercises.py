@@ -441,8 +441,8 @@ def _segfault(z):
         (
             lambda z: __import__("os")._exit(3),
             (
-                "ended its process on random arguments (hidden case "
-                "1 of 5) (the process exited with code 3)"
+                "ended its process on random arguments (hidden case 1 of 5) (the "
+                "process exited with code 3)"
             ),
         ),
         (_segfault, "(the process was killed by SIGSEGV)"),
@@ -473,12 +473,10 @@ def test_what_the_function_prints_is_shown_and_its_changes_stay_in_the_child(cap
 
 def test_the_alarm_stops_a_loop_that_swallows_exceptions_where_fork_is_not_used():
     start = time.monotonic()
-    outcome = timelimit._run_with_alarm(
-        _loop_swallowing_exceptions, (np.zeros(3),), 0.5
-    )
+    outcome = timelimit.run_with_alarm(_loop_swallowing_exceptions, (np.zeros(3),), 0.5)
     assert outcome.status == "timeout" and time.monotonic() - start < 30
     assert (
-        timelimit._run_with_alarm(losses.softplus, (np.zeros(3),), 5).status
+        timelimit.run_with_alarm(losses.softplus, (np.zeros(3),), 5).status
         == "returned"
     )
 
@@ -490,10 +488,10 @@ def test_a_loop_is_stopped_inside_a_jupyter_kernel():
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell(
-                "import torch\nfrom companion.exercises import check_softplus\n\n"
-                "def my_softplus(z):\n    while True:\n        try:\n            pass\n"
-                "        except Exception:\n            pass\n\n"
-                "check_softplus(my_softplus, time_limit=1)"
+                "import torch\nfrom companion.exercises import check_softplus\n\ndef "
+                "my_softplus(z):\n    while True:\n        try:\n            pass\n    "
+                "    except Exception:\n            "
+                "pass\n\ncheck_softplus(my_softplus, time_limit=1)"
             )
         ]
     )

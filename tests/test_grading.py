@@ -32,8 +32,8 @@ SOFTPLUS = (
     "def my_softplus(z):\n    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))\n"
 )
 GRADIENT = (
-    "def my_gradient(theta, X, y):\n"
-    "    return X.T @ (losses.sigmoid(X @ theta) - y) / X.shape[0]\n"
+    "def my_gradient(theta, X, y):\n    return X.T @ (losses.sigmoid(X @ theta) - y) / "
+    "X.shape[0]\n"
 )
 FEATURES = """\
 import torch
@@ -213,8 +213,8 @@ def test_grade_marks_correct_partly_wrong_and_incomplete_submissions(handout, tm
 def test_grade_survives_broken_and_hostile_notebooks(handout, tmp_path):
     subs, out = tmp_path / "submissions", tmp_path / "grades"
     looping = (
-        "def my_gradient(theta, X, y):\n    while True:\n        try:\n"
-        "            pass\n        except Exception:\n            pass\n"
+        "def my_gradient(theta, X, y):\n    while True:\n        try:\n            "
+        "pass\n        except Exception:\n            pass\n"
     )
     _submit(
         subs,
@@ -246,8 +246,8 @@ def test_grade_survives_broken_and_hostile_notebooks(handout, tmp_path):
         },
     )
     stubborn = (
-        "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
-        "    except BaseException:\n        pass"
+        "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except "
+        "BaseException:\n        pass"
     )
     _submit(
         subs,

@@ -10,7 +10,7 @@ import pytest
 
 from companion.cli import main
 from companion.exercises import EXERCISES
-from companion.students import _stubs, student_notebook, write_student_notebooks
+from companion.students import stub_cells, student_notebook, write_student_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -76,7 +76,7 @@ def test_student_notebook_keeps_no_solution_and_has_a_stub_for_every_exercise(
     student = json.loads((student_dir / path.name).read_text(encoding="utf-8"))
     text = "\n".join(_source(c) for c in student["cells"])
     stubs = "\n".join(
-        _source(c) for label, _ in _exercises(path) for c in _stubs(label)
+        _source(c) for label, _ in _exercises(path) for c in stub_cells(label)
     )
     outside = (
         _split_solutions(path)[1] + "\n" + stubs
@@ -127,7 +127,7 @@ def test_student_notebook_runs_top_to_bottom(path, student_dir):
 
 def test_a_stub_for_every_registered_exercise_even_before_a_chapter_has_it():
     for label, exercise in EXERCISES.items():
-        stub, check = (_source(c) for c in _stubs(label))
+        stub, check = (_source(c) for c in stub_cells(label))
         assert stub.startswith(f"# Exercise {label}: your answer here")
         assert f"def {exercise.signature}:" in stub
         assert check.endswith(f"{exercise.checker}({exercise.function})")

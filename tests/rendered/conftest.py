@@ -24,8 +24,8 @@ CHROMIUM = (
 )
 CHROMEDRIVER = shutil.which("chromedriver")
 MISSING = (
-    "no chromium and chromedriver on PATH (install Debian's: "
-    "apt-get install chromium chromium-driver, as .ci/run does)"
+    "no chromium and chromedriver on PATH (install Debian's: apt-get install chromium "
+    "chromium-driver, as .ci/run does)"
 )
 
 
@@ -74,8 +74,8 @@ if (!document.querySelector('script[src*="mathjax"]')) { done(true); return; }
 def html():
     if not (HTML / "index.html").exists():
         pytest.skip(
-            "no built book in _build/html: run `make book` first "
-            "(`make test` builds it before these tests)"
+            "no built book in _build/html: run `make book` first (`make test` builds "
+            "it before these tests)"
         )
     return HTML
 

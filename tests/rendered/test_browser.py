@@ -109,9 +109,8 @@ def test_screenshots_light_and_dark(browser, server):
     # dark mode, as the theme's switch sets it
     page = _open(browser, f"{server}/book/08_glm_networks.html")
     page.execute_script(
-        "localStorage.setItem('theme', 'dark');"
-        "document.documentElement.dataset.theme = 'dark';"
-        "document.documentElement.dataset.mode = 'dark';"
+        "localStorage.setItem('theme', 'dark');document.documentElement.dataset.theme "
+        "= 'dark';document.documentElement.dataset.mode = 'dark';"
     )
     figure = page.find_element("css selector", "figure img")
     page.execute_script("arguments[0].scrollIntoView({block: 'center'});", figure)

@@ -52,8 +52,8 @@ def pdf():
     path = LATEX / f"{bookextras.pdf_stem()}.pdf"
     if not path.exists():
         pytest.skip(
-            f"no {path.name} in _build/latex: run `make pdf` first "
-            "(`make test` builds it before these tests)"
+            f"no {path.name} in _build/latex: run `make pdf` first (`make test` builds "
+            "it before these tests)"
         )
     return path
 
@@ -169,8 +169,8 @@ def test_latex_log_names_no_undefined_reference_citation_or_missing_character(pd
 @pytest.mark.parametrize(
     "line",
     [
-        "LaTeX Warning: Reference `book/05:ch5-ex-shift' on page 51 undefined on input "
-        "line 3224.",
+        "LaTeX Warning: Reference `book/05:ch5-ex-shift' on page 51 undefined on "
+        "input line 3224.",
         "Package hyperref Warning: Hyper reference `exercise:ch5-ex-shift' on page 51 "
         "undefined on input line 3224.",
         "LaTeX Warning: Citation `book/references:id7' on page 3 undefined on input "

@@ -164,8 +164,8 @@ def _inspect(browser, server, page):
 
 def _theme(browser, mode):
     browser.execute_script(
-        "document.documentElement.dataset.theme = arguments[0];"
-        "document.documentElement.dataset.mode = arguments[0];",
+        "document.documentElement.dataset.theme = "
+        "arguments[0];document.documentElement.dataset.mode = arguments[0];",
         mode,
     )
     browser.execute_async_script(SETTLED)
