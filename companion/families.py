@@ -124,10 +124,13 @@ class Family(ABC):
         1), evaluating the activation and its derivative once (chapter 8,
         :eq:`ch8-observed`). With :math:`\mu' = d\mu/dz`:
 
-        .. math:: u = (y - \mu)\frac{\mu'}{V(\mu)}, \quad
-                  s^{\text{Fisher}} = \frac{\mu'^2}{V(\mu)}, \quad
-                  s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'}
-                  + u\,V'(\mu)\frac{\mu'}{V(\mu)} .
+        .. math::
+
+            u = (y - \mu)\frac{\mu'}{V(\mu)}, \qquad
+            s^{\text{Fisher}} = \frac{\mu'^2}{V(\mu)},
+
+            s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'}
+            + u\,V'(\mu)\frac{\mu'}{V(\mu)} .
 
         With the canonical link :math:`\mu' = V(\mu)`, so :math:`u = y - \mu` and both
         weights are :math:`a''(z)`: Fisher scoring is Newton's method.

@@ -125,10 +125,15 @@ def cross_entropy_between(
 
 
 def kl_divergence(p: ArrayLike, q: ArrayLike, axis: int = -1) -> NDArray[np.float64]:
-    r"""Kullback-Leibler divergence :math:`D_{\mathrm{KL}}(p \,\Vert\, q) = \sum_c p_c
-    \log(p_c/q_c) = H(p, q) - H(p) \ge 0` along ``axis`` (chapter 4), computed term by
-    term with ``scipy.special.rel_entr`` so that no cancellation between :math:`H(p, q)`
-    and :math:`H(p)` occurs."""
+    r"""Kullback-Leibler divergence along ``axis`` (chapter 4),
+
+    .. math::
+
+        D_{\mathrm{KL}}(p \,\Vert\, q) = \sum_c p_c \log\frac{p_c}{q_c}
+        = H(p, q) - H(p) \ge 0,
+
+    computed term by term with ``scipy.special.rel_entr`` so that no cancellation
+    between :math:`H(p, q)` and :math:`H(p)` occurs."""
     p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
     return np.sum(special.rel_entr(p, q), axis=axis)
 
@@ -137,9 +142,11 @@ def binary_cross_entropy(z: ArrayLike, y: ArrayLike) -> float:
     r"""Mean binary cross-entropy of labels :math:`y \in \{0,1\}` and logits :math:`z =
     \theta^\top x` (chapter 4):
 
-    .. math:: J = -\frac1N \sum_i \big[y_i \log\sigma(z_i)
-                + (1-y_i)\log(1-\sigma(z_i))\big]
-                = \frac1N \sum_i \big[\operatorname{softplus}(z_i) - y_i z_i\big],
+    .. math::
+
+        J &= -\frac1N \sum_i \big[y_i \log\sigma(z_i) + (1-y_i)\log(1-\sigma(z_i))\big]
+        \\
+          &= \frac1N \sum_i \big[\operatorname{softplus}(z_i) - y_i z_i\big],
 
     the negative Bernoulli log-likelihood per observation, computed without overflow.
     """
