@@ -55,9 +55,10 @@ class Cholesky:
     def factor(cls, H: Array) -> Cholesky | None:
         """The factorisation, or ``None`` if :math:`H` is not (numerically) positive
         definite."""
-        scale = np.sqrt(np.abs(np.diag(H)))
-        scale[scale == 0] = 1.0
-        Hs = H / np.outer(scale, scale)
+        with np.errstate(all="ignore"):  # a non-finite H is refused below, silently
+            scale = np.sqrt(np.abs(np.diag(H)))
+            scale[scale == 0] = 1.0
+            Hs = H / np.outer(scale, scale)
         if not np.all(np.isfinite(Hs)):
             return None
         with _BLAS.limit(limits=1, user_api="blas"):

@@ -169,13 +169,18 @@ def newton(
             history[-1] = ev.loss
             factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
         if factor is None or ev.gradient is None:
+            infinite = ev.hessian is not None and not np.all(np.isfinite(ev.hessian))
             return _stop(
                 beta,
                 it - 1,
                 history,
                 None,
-                "the Hessian is not positive definite even in an orthonormal basis "
-                "for the design: the loss is not strictly convex here",
+                "the Hessian is infinite: some fitted means are at the edge of the "
+                "family's mean space (a probability of 0 or 1, a Poisson mean of 0), "
+                "where the information is infinite; the maximum may lie on that edge"
+                if infinite
+                else "the Hessian is not positive definite even in an orthonormal "
+                "basis for the design: the loss is not strictly convex here",
             )
         step = -factor.solve(ev.gradient)
         decrement = max(-float(ev.gradient @ step), 0.0)

@@ -1,0 +1,101 @@
+"""The adversarial campaign of issue 13 against the estimators: the defects it found in the core, each
+held by a test, and the fit contract that every test checks:
+
+- a fit ends converged to the optimum, or with a warning naming what happened, the fitted attributes
+  (``converged_``, ``mle_exists_``, ``separation_``, ``aliased_``) saying so, or a ``ValueError``;
+- no fit warns more than once per cause, and never a RuntimeWarning;
+- no accepted step increases the loss beyond its rounding;
+- standard errors are finite wherever a parameter is identifiable."""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from companion import (
+    ConditioningWarning,
+    ConvergenceWarning,
+    GLMNeuron,
+    LogisticNeuron,
+    NonExistenceWarning,
+    RankDeficiencyWarning,
+    SeparationWarning,
+    SoftmaxLayer,
+)
+
+EXPECTED = (ConvergenceWarning, NonExistenceWarning, RankDeficiencyWarning, ConditioningWarning)
+
+
+# ----------------------------------------------------------------------------------- the contract
+def fit(estimator, X, y):
+    """Fit, recording every warning; return the estimator and the warnings' classes."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        estimator.fit(X, y)
+    return estimator, [w.category for w in caught]
+
+
+def assert_contract(m, caught) -> None:
+    """What every fit must satisfy, whatever the data."""
+    unexpected = [c.__name__ for c in caught if not issubclass(c, EXPECTED)]
+    assert not unexpected, f"warnings outside the fit's own classes: {unexpected}"
+    repeated = [c.__name__ for c, n in Counter(caught).items() if n > 1]
+    assert not repeated, f"warned more than once for one cause: {repeated}"
+    has = lambda cls: any(issubclass(c, cls) for c in caught)  # noqa: E731
+    assert bool(np.any(m.aliased_)) == has(RankDeficiencyWarning), (m.aliased_, caught)
+    assert (not m.mle_exists_) == has(NonExistenceWarning), (m.mle_exists_, caught)
+    assert (m.separation_ is not None) == has(SeparationWarning), (m.separation_, caught)
+    if not m.converged_:
+        assert has(ConvergenceWarning) or has(NonExistenceWarning), "not converged, and silent"
+    h = m.history_
+    if m.converged_:
+        assert np.all(np.isfinite(h)), h
+    h = h[np.isfinite(h)]  # a fit stopped on the edge of the mean space (a warning says so) can end at inf
+    assert np.all(np.diff(h) <= 1e-10 * max(1.0, float(np.max(np.abs(h))))), f"the loss increased: {h}"
+    if m.converged_ and m.mle_exists_:
+        coef, se = np.atleast_2d(m.coef_), np.atleast_2d(m.coef_stderr_)
+        free = ~np.broadcast_to(np.atleast_2d(m.aliased_), coef.shape)
+        if isinstance(m, SoftmaxLayer) and m.reference_class_ is not None:
+            free = free.copy()
+            free[-1] = False  # the reference row is fixed
+        assert np.all(np.isfinite(coef)), coef
+        assert np.all(np.isfinite(se[free]) & (se[free] >= 0)), f"identifiable, yet SE {se[free]}"
+
+
+def theta(m) -> np.ndarray:
+    return np.r_[np.ravel(m.intercept_), np.ravel(m.coef_)]
+
+
+def stderr(m) -> np.ndarray:
+    return np.r_[np.ravel(m.intercept_stderr_), np.ravel(m.coef_stderr_)]
+
+
+# ----------------------------------------------------------------------------------- what the campaign found
+def _poisson_identity_at_the_edge():
+    """Poisson counts with the identity link whose fitted means reach 0 at zero counts (the maximum
+    on the edge of the mean space), an offset column making the design ill-conditioned."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    X[:, 0] += 1000
+    return X, rng.poisson(0.4 + 0.3 * np.tanh(X[:, 1]), size=40).astype(float)
+
+
+def test_found_an_infinite_hessian_is_refused_silently_and_named():
+    """Was: RuntimeWarning 'invalid value encountered in divide' from the Cholesky factorisation (an
+    error under -W error), then 'the Hessian is not positive definite ... not strictly convex'."""
+    from companion.linalg import Cholesky
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Cholesky.factor(np.array([[np.inf, 1.0], [1.0, 2.0]])) is None
+    X, y = _poisson_identity_at_the_edge()
+    for solver in ("irls", "newton"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            m = GLMNeuron("poisson", "identity", solver=solver).fit(X, y)
+        assert_contract(m, [w.category for w in caught])
+        assert [w.category for w in caught] == [ConvergenceWarning] and not m.converged_
+        assert "Hessian is infinite" in str(caught[0].message)
