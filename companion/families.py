@@ -197,7 +197,8 @@ class Bernoulli(Family):
 
     def loglik_kernel(self, y: Array, mu: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return special.xlogy(y, mu) + special.xlog1py(1.0 - y, -mu)
+            out = special.xlogy(y, mu) + special.xlog1py(1.0 - y, -mu)
+        return np.where((mu >= 0) & (mu <= 1), out, -np.inf)
 
     def check_y(self, y: ArrayLike) -> Array:
         y = _check_finite("Bernoulli", _float(y))
@@ -233,7 +234,8 @@ class Bernoulli(Family):
         with np.errstate(over="ignore"):
             score = np.where(y == 1, np.exp(log_d1 - log_mu), -np.exp(log_d1 - log_cmu))
             weight = np.exp(2.0 * log_d1 - log_mu - log_cmu)
-        loglik = np.where(y == 1, log_mu, log_cmu)
+        inside = (log_mu <= 0) & (log_cmu <= 0)  # mu in [0, 1]: not so for a log link
+        loglik = np.where(inside, np.where(y == 1, log_mu, log_cmu), -np.inf)
         return RowTerms(loglik[:, 0], score, weight)
 
 

@@ -25,6 +25,7 @@ from companion import (
     SeparationWarning,
     SoftmaxLayer,
 )
+from companion.links import get_link
 
 EXPECTED = (ConvergenceWarning, NonExistenceWarning, RankDeficiencyWarning, ConditioningWarning)
 
@@ -99,3 +100,41 @@ def test_found_an_infinite_hessian_is_refused_silently_and_named():
         assert_contract(m, [w.category for w in caught])
         assert [w.category for w in caught] == [ConvergenceWarning] and not m.converged_
         assert "Hessian is infinite" in str(caught[0].message)
+
+
+def _step(link: str):
+    """Labels that a threshold on x splits: separated for a link onto (0, 1); for a log or identity
+    link the probabilities are bounded instead, and the maximum has finite coefficients."""
+    x = np.linspace(-1, 1, 40)[:, None]
+    return x, (x[:, 0] > 0).astype(float)
+
+
+def _bernoulli_log_likelihood(y, mu):
+    with np.errstate(divide="ignore"):
+        return float(np.sum(np.where(y == 1, np.log(mu), np.log1p(-mu))))
+
+
+@pytest.mark.parametrize("link", ["log", "identity"])
+@pytest.mark.parametrize("solver", ["irls", "newton"])
+def test_found_bernoulli_probabilities_stay_in_0_1_with_a_log_or_identity_link(link, solver):
+    """Was: fitted 'probabilities' up to 2.2 (log link) or below 0 (identity), a log-likelihood computed
+    from them, and a SeparationWarning saying the estimate does not exist. Now: probabilities in
+    [0, 1] and a likelihood no higher than the true maximum (found independently over coefficients
+    whose probabilities are valid)."""
+    from scipy.optimize import minimize
+
+    x, y = _step(link)
+    m, caught = fit(GLMNeuron("bernoulli", link, solver=solver), x, y)
+    assert_contract(m, caught)
+    mu = m.predict(x)
+    assert np.all((mu >= 0) & (mu <= 1)), mu
+    assert m.log_likelihood_ == pytest.approx(_bernoulli_log_likelihood(y, mu), abs=1e-9)
+    inverse = get_link(link).inverse
+
+    def negative(t):
+        p = inverse(t[0] + t[1] * x[:, 0])
+        return 1e300 if np.any((p < 0) | (p > 1)) else -_bernoulli_log_likelihood(y, p)
+
+    best = min(minimize(negative, s, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12}).fun
+               for s in ([-0.9, 0.8], [0.4, 0.3]))
+    assert m.log_likelihood_ <= -best + 1e-9
