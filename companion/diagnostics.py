@@ -74,8 +74,11 @@ def why_no_estimate(
 ) -> tuple[str | None, str | None]:
     """``(separation kind, reason)`` if the maximum-likelihood estimate does not exist,
     ``(None, None)`` otherwise. ``design()`` builds the design with its intercept
-    column; it is called only when a linear program must decide."""
-    if isinstance(family, Bernoulli):
+    column; it is called only when a linear program must decide. Separation decides
+    for a link onto (0, 1) only: a log or identity link bounds the probabilities
+    instead, and its maximum can lie on that bound with finite coefficients."""
+    onto_probabilities = link is not None and link.mean_range == (0.0, 1.0)
+    if isinstance(family, Bernoulli) and onto_probabilities:
         if converged and np.min(np.minimum(mu, 1 - mu)) >= 1e-10:
             return None, None
         kind = separation.detect_separation(design(), target)

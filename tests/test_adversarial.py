@@ -119,8 +119,9 @@ def _bernoulli_log_likelihood(y, mu):
 def test_found_bernoulli_probabilities_stay_in_0_1_with_a_log_or_identity_link(link, solver):
     """Was: fitted 'probabilities' up to 2.2 (log link) or below 0 (identity), a log-likelihood computed
     from them, and a SeparationWarning saying the estimate does not exist. Now: probabilities in
-    [0, 1] and a likelihood no higher than the true maximum (found independently over coefficients
-    whose probabilities are valid)."""
+    [0, 1], a likelihood no higher than the true maximum (found independently over coefficients
+    whose probabilities are valid), and no claim of separation, which decides for links onto (0, 1)
+    only: the maximum lies on the bound, with finite coefficients."""
     from scipy.optimize import minimize
 
     x, y = _step(link)
@@ -138,3 +139,4 @@ def test_found_bernoulli_probabilities_stay_in_0_1_with_a_log_or_identity_link(l
     best = min(minimize(negative, s, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12}).fun
                for s in ([-0.9, 0.8], [0.4, 0.3]))
     assert m.log_likelihood_ <= -best + 1e-9
+    assert m.separation_ is None and SeparationWarning not in caught
