@@ -156,18 +156,13 @@ def newton(
     history, factor, preconditioned, decrement = [ev.loss], None, False, np.inf
     floor = max(tol, NEWTON_FLOOR)
     for it in range(1, max_iter + 1):
-        factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
-        if factor is None and getattr(objective, "observed", False):
-            ev = objective.evaluate(
-                beta, 2, observed=False
-            )  # Fisher's step where Newton's is not
-            factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+        ev, factor = _factorise(objective, beta, ev)
         if (factor is None or factor.rcond < MIN_RCOND) and not preconditioned:
             beta, _ = objective.precondition(beta)
             preconditioned = True
             ev = objective.evaluate(beta, 2)
             history[-1] = ev.loss
-            factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+            ev, factor = _factorise(objective, beta, ev)
         if factor is None or ev.gradient is None:
             infinite = ev.hessian is not None and not np.all(np.isfinite(ev.hessian))
             return _stop(
@@ -216,6 +211,19 @@ def newton(
         f"the threshold {floor:g}. Increase max_iter; if the estimate does not exist "
         "(separation), it never will",
     )
+
+
+def _factorise(
+    objective: NewtonObjective, beta: Array, ev: Evaluation
+) -> tuple[Evaluation, Cholesky | None]:
+    """The factorisation of the Hessian at ``beta`` (``None`` if it is not positive
+    definite); a non-positive-definite *observed* Hessian is replaced by the expected
+    one, with Fisher's step where Newton's is not."""
+    factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+    if factor is None and getattr(objective, "observed", False):
+        ev = objective.evaluate(beta, 2, observed=False)
+        factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+    return ev, factor
 
 
 def _backtrack(

@@ -140,3 +140,18 @@ def test_found_bernoulli_probabilities_stay_in_0_1_with_a_log_or_identity_link(l
                for s in ([-0.9, 0.8], [0.4, 0.3]))
     assert m.log_likelihood_ <= -best + 1e-9
     assert m.separation_ is None and SeparationWarning not in caught
+
+
+def test_found_newton_falls_back_to_fisher_scoring_after_preconditioning():
+    """Was: solver='newton' with a non-canonical link on an ill-conditioned design stopped at iteration
+    0 ('the Hessian is not positive definite even in an orthonormal basis'): after the change of
+    coordinates the indefinite observed Hessian was not replaced by the expected one."""
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(60, 3))
+    Z[:, 2] = Z[:, 1] + 1e-7 * rng.normal(size=60)
+    y = np.exp(2.5 * Z[:, 0]) * (1 + 0.1 * rng.normal(size=60))
+    newton, caught = fit(GLMNeuron("gaussian", "log", solver="newton"), Z, y)
+    fisher, _ = fit(GLMNeuron("gaussian", "log"), Z, y)
+    assert_contract(newton, caught)
+    assert newton.converged_ and caught == []
+    assert newton.deviance_ == pytest.approx(fisher.deviance_, rel=1e-8)
