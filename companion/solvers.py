@@ -38,6 +38,9 @@ NEWTON_FLOOR = 3e-8
 #: (``Evaluation.magnitude``): two losses closer than this are not told apart by the
 # line search
 ROUNDING = 64 * np.finfo(float).eps
+#: how far above the decrement that the rounding of the linear predictors produces
+# (``Evaluation.noise``) the decrement must be for the test to see it
+NOISE = 100.0
 #: the reciprocal condition number below which a Newton system is not trusted (chapter
 # 8)
 MIN_RCOND = 1e-10
@@ -140,10 +143,12 @@ def newton(
     3. solves for the step and computes the Newton decrement :math:`\lambda^2 = -\nabla
        J^\top \Delta\beta`, the gradient measured in the metric of the Hessian
        (:math:`\lambda^2/2` is the decrease the step predicts). If :math:`\lambda \le
-       \max(\mathtt{tol}, 3\cdot 10^{-8}) \sqrt{\max(1, |J|)}` the full step is taken
-       and the method stops: near the optimum each step squares the error, so that step
-       lands on the optimum to rounding. Unlike the raw gradient, the decrement does not
-       depend on the units of the columns;
+       \max(\mathtt{tol}, 3\cdot 10^{-8}) \sqrt{\max(1, |J|)}`, or :math:`\lambda^2`
+       is within ``NOISE`` times what the rounding of the linear predictors alone gives
+       (``Evaluation.noise``: large weights, as for counts near :math:`e^{40}`), the
+       full step is taken and the method stops: near the optimum each step squares the
+       error, so that step lands on the optimum to rounding. Unlike the raw gradient,
+       the decrement does not depend on the units of the columns;
     4. otherwise halves :math:`t = 1, 1/2, \dots` until the loss decreases (Armijo's
        condition); a step that does not decrease the loss is never taken, and if none
        does the method stops with a :class:`~companion.exceptions.ConvergenceWarning`
@@ -179,7 +184,7 @@ def newton(
             )
         step = -factor.solve(ev.gradient)
         decrement = max(-float(ev.gradient @ step), 0.0)
-        threshold = floor * floor * max(1.0, abs(ev.loss))
+        threshold = max(floor * floor * max(1.0, abs(ev.loss)), NOISE * ev.noise)
         if decrement <= threshold and factor.rcond >= MIN_RCOND:
             final = objective.evaluate(beta + step, 0).loss
             if final <= ev.loss + ROUNDING * ev.magnitude:

@@ -155,3 +155,20 @@ def test_found_newton_falls_back_to_fisher_scoring_after_preconditioning():
     assert_contract(newton, caught)
     assert newton.converged_ and caught == []
     assert newton.deviance_ == pytest.approx(fisher.deviance_, rel=1e-8)
+
+
+@pytest.mark.parametrize("k", [40, 50, 60, 100, 600])
+def test_found_poisson_counts_up_to_e600_converge(k):
+    """Was: counts near e^40 and beyond (mean and variance e^z, as Poisson counts) never met the Newton
+    test: ConvergenceWarning after 100 iterations at the optimum, because the rounding of the linear
+    predictor alone gives a decrement above it when the weights are that large. Now: converged in a
+    few steps, to the coefficients used."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 1))
+    z = k + 0.1 * x[:, 0]
+    y = np.round(np.exp(z) + np.exp(z / 2) * rng.normal(size=50))
+    for solver in ("irls", "newton"):
+        m, caught = fit(GLMNeuron("poisson", solver=solver), x, y)
+        assert_contract(m, caught)
+        assert m.converged_ and caught == [] and m.n_iter_ < 10
+        np.testing.assert_allclose([m.intercept_, m.coef_[0]], [k, 0.1], atol=1e-6)
