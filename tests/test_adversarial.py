@@ -172,3 +172,23 @@ def test_found_poisson_counts_up_to_e600_converge(k):
         assert_contract(m, caught)
         assert m.converged_ and caught == [] and m.n_iter_ < 10
         np.testing.assert_allclose([m.intercept_, m.coef_[0]], [k, 0.1], atol=1e-6)
+
+
+def test_found_poisson_likelihood_and_deviance_are_accurate_for_large_counts():
+    """Was: y log mu - mu - log y! summed with terms of 1e19 that cancel: log-likelihood 7168 instead
+    of -1068 and deviance -4096 at counts near e^40. Now: both to 1e-12 of mpmath (60 digits)."""
+    import mpmath
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 1))
+    for k in (20, 36, 40):
+        y = rng.poisson(np.exp(k + 0.1 * x[:, 0])).astype(float)
+        m, caught = fit(GLMNeuron("poisson"), x, y)
+        assert_contract(m, caught)
+        mu = m.predict(x)
+        with mpmath.workdps(60):
+            Y, M = [mpmath.mpf(v) for v in y], [mpmath.mpf(v) for v in mu]
+            ll = sum(a * mpmath.log(b) - b - mpmath.loggamma(a + 1) for a, b in zip(Y, M, strict=True))
+            dev = 2 * sum(a * mpmath.log(a / b) - (a - b) for a, b in zip(Y, M, strict=True))
+        assert m.log_likelihood_ == pytest.approx(float(ll), rel=1e-12)
+        assert m.deviance_ == pytest.approx(float(dev), rel=1e-10)
