@@ -120,6 +120,13 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
                 "responses larger than 1e150 cannot be squared in floating point: "
                 "divide y by a power of ten and scale the coefficients back"
             )
+        if isinstance(family, Poisson) and np.max(y, initial=0.0) > 1e300 / y.size:
+            raise ValueError(
+                f"counts as large as {np.max(y):.3g} over {y.size} rows overflow the "
+                "information (a sum of the means) in floating point: divide y by a "
+                "power of ten c (with the log link the slopes stay and the intercept "
+                "drops by log c)"
+            )
         self.family_, self.link_ = family, link
         self.information_ = (
             "observed"

@@ -192,3 +192,12 @@ def test_found_poisson_likelihood_and_deviance_are_accurate_for_large_counts():
             dev = 2 * sum(a * mpmath.log(a / b) - (a - b) for a, b in zip(Y, M, strict=True))
         assert m.log_likelihood_ == pytest.approx(float(ll), rel=1e-12)
         assert m.deviance_ == pytest.approx(float(dev), rel=1e-10)
+
+
+def test_found_poisson_counts_that_overflow_the_information_are_refused():
+    """Was: counts of 1e300 gave 'overflow encountered' RuntimeWarnings and 'the Hessian is not positive
+    definite'. Now: a ValueError that says why and what to do."""
+    with pytest.raises(ValueError, match="overflow the information"):
+        GLMNeuron("poisson", fit_intercept=False).fit(np.ones((10, 1)), np.full(10, 1e300))
+    m, caught = fit(GLMNeuron("poisson", fit_intercept=False), np.ones((10, 1)), np.full(10, 1e12))
+    assert m.coef_[0] == pytest.approx(np.log(1e12), rel=1e-14) and caught == []
