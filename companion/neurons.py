@@ -149,9 +149,10 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
                     np.sum((target - mu) ** 2 / family.variance_function(mu))
                 )
             self.dispersion_ = pearson / max(n - p, 1)
-            self.log_likelihood_ = (
-                -0.5 * n * (np.log(2 * np.pi * self.deviance_ / n) + 1.0)
-            )
+            with np.errstate(divide="ignore"):  # a perfect fit: +inf
+                self.log_likelihood_ = float(
+                    -0.5 * n * (np.log(2 * np.pi * self.deviance_ / n) + 1.0)
+                )
         else:
             self.log_likelihood_ = float(np.sum(family.log_likelihood(target, mu)))
         return mu, self.dispersion_

@@ -201,3 +201,14 @@ def test_found_poisson_counts_that_overflow_the_information_are_refused():
         GLMNeuron("poisson", fit_intercept=False).fit(np.ones((10, 1)), np.full(10, 1e300))
     m, caught = fit(GLMNeuron("poisson", fit_intercept=False), np.ones((10, 1)), np.full(10, 1e12))
     assert m.coef_[0] == pytest.approx(np.log(1e12), rel=1e-14) and caught == []
+
+
+def test_found_a_perfect_gaussian_fit_warns_nothing():
+    """Was: 'divide by zero encountered in log' (an error under -W error) for a zero residual sum of
+    squares. Now: the log-likelihood is +inf, silently, the fit converged with standard errors 0."""
+    X = np.arange(10.0).reshape(-1, 1)
+    for rows in (10, 2):
+        m, caught = fit(GLMNeuron(), X[:rows], 2 * X[:rows, 0] + 1)
+        assert_contract(m, caught)
+        assert caught == [] and m.log_likelihood_ == np.inf
+        np.testing.assert_allclose(theta(m), [1.0, 2.0], atol=1e-14)
