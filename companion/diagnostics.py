@@ -116,9 +116,16 @@ def warn_no_estimate(
     largest: float,
     n_iter: int,
     stacklevel: int,
+    penalised: bool = False,
 ) -> None:
     """The warning for an estimate that does not exist: a :class:`SeparationWarning`
-    (``kind`` given) or a :class:`NonExistenceWarning` with ``reason``."""
+    (``kind`` given) or a :class:`NonExistenceWarning` with ``reason``. ``penalised``:
+    the fit has a penalty, which leaves the intercept free."""
+    remedy = (
+        "penalise the intercept too (penalize_intercept=True)"
+        if penalised
+        else "fit with a penalty (alpha > 0)"
+    )
     stopped = (
         f"The values reported (largest |coefficient| {largest:.3g}) are where the "
         f"solver stopped after {n_iter} iterations, and their standard errors are "
@@ -130,15 +137,14 @@ def warn_no_estimate(
             f"{kind} separation: a hyperplane splits the {classes} classes{exact}, so "
             "the maximum-likelihood estimate does not exist: the likelihood keeps "
             f"increasing as the coefficients grow without bound. {stopped} Remove or "
-            "merge the separating feature, collect more data, or fit with a penalty "
-            "(alpha > 0).",
+            f"merge the separating feature, collect more data, or {remedy}.",
             SeparationWarning,
             stacklevel=stacklevel + 1,
         )
         return
     warnings.warn(
         f"the maximum-likelihood estimate does not exist: {reason}. {stopped} Change "
-        "the model or the link, or fit with a penalty (alpha > 0).",
+        f"the model or the link, or {remedy}.",
         NonExistenceWarning,
         stacklevel=stacklevel + 1,
     )

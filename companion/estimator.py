@@ -164,10 +164,13 @@ class GLMEstimator(BaseEstimator):
             diagnostics.warn_aliased(which, stacklevel=3)
         diagnostics.warn_ill_conditioned(objective.condition_number(), stacklevel=3)
         self.separation_, self.mle_exists_ = None, True
-        if self.alpha > 0:  # a penalised estimate always exists
-            return False
+        penalised = self.alpha > 0
+        if penalised and not (self.fit_intercept and not self.penalize_intercept):
+            return False  # every direction is penalised: the estimate exists
 
         def design() -> Array:  # copies X: built only when a linear program decides
+            if penalised:  # only the intercept is free to grow without bound
+                return np.ones((len(X), 1))
             X1 = np.column_stack([np.ones(len(X)), X]) if self.fit_intercept else X
             return X1[:, objective.keep]
 
@@ -181,7 +184,7 @@ class GLMEstimator(BaseEstimator):
         largest = float(np.max(np.abs(np.r_[np.ravel(self.coef_), self.intercept_])))
         k = objective.k if objective.categorical else 2
         diagnostics.warn_no_estimate(
-            kind, reason, k, largest, self.n_iter_, stacklevel=3
+            kind, reason, k, largest, self.n_iter_, stacklevel=3, penalised=penalised
         )
         return True
 

@@ -212,3 +212,20 @@ def test_found_a_perfect_gaussian_fit_warns_nothing():
         assert_contract(m, caught)
         assert caught == [] and m.log_likelihood_ == np.inf
         np.testing.assert_allclose(theta(m), [1.0, 2.0], atol=1e-14)
+
+
+@pytest.mark.parametrize("family, y", [("bernoulli", np.ones(30)), ("poisson", np.zeros(30))])
+def test_found_a_penalty_with_a_free_intercept_can_leave_no_estimate(family, y):
+    """Was: alpha > 0 was taken to mean that the estimate exists, but the intercept is not penalised: a
+    response all 1 (or all 0 counts) sends it to infinity, and the fit said only 'did not converge,
+    increase max_iter'. Now: the non-existence is named, with the remedy that applies; penalising the
+    intercept too gives an estimate."""
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m = GLMNeuron(family, alpha=0.1).fit(X, y)
+    assert_contract(m, [w.category for w in caught])
+    assert len(caught) == 1 and issubclass(caught[0].category, NonExistenceWarning) and not m.mle_exists_
+    assert "penalize_intercept=True" in str(caught[0].message)
+    m, caught = fit(GLMNeuron(family, alpha=0.1, penalize_intercept=True), X, y)
+    assert m.converged_ and m.mle_exists_ and caught == []
