@@ -105,7 +105,9 @@ class GLMEstimator(BaseEstimator):
             tol = 1e-6 if self.tol is None else self.tol
             max_iter = 10_000 if self.max_iter is None else self.max_iter
             loss_grad = objective.loss_and_gradient
-            return gradient_descent(loss_grad, start, self.learning_rate, max_iter, tol)
+            return gradient_descent(
+                loss_grad, start, self.learning_rate, max_iter, tol, _units(objective)
+            )
         tol = 1e-10 if self.tol is None else self.tol
         return newton(
             objective, start, 100 if self.max_iter is None else self.max_iter, tol
@@ -190,6 +192,17 @@ class GLMEstimator(BaseEstimator):
 
     def _check_fitted(self) -> None:
         check_is_fitted(self, "coef_")
+
+
+def _units(objective: GLMObjective) -> Array:
+    r"""For gradient descent's test: 1 per parameter, :math:`1/\max_i|x_{ij}|` for the
+    parameters of a column whose entries are all below 1 in size."""
+    X, per_column = objective.X, np.ones(objective.p)
+    if X.size:
+        top = np.maximum(X.max(axis=0), -X.min(axis=0))
+        small = (top > 0) & (top < 1)
+        per_column[objective.p - X.shape[1] :][small] = 1.0 / top[small]
+    return objective._vector(np.repeat(per_column[:, None], objective.outputs, axis=1))
 
 
 def standard_errors(

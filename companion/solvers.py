@@ -72,10 +72,14 @@ def gradient_descent(
     learning_rate: float,
     max_iter: int,
     tol: float,
+    unit: Array | None = None,
 ) -> SolverResult:
     r"""Fixed-step gradient descent :math:`\theta \leftarrow \theta - \varepsilon\nabla
     J(\theta)` (chapter 4), stopped when the largest gradient component is at most
-    ``tol``.
+    ``tol``, each component first multiplied by ``unit`` (the estimators pass
+    :math:`1/\max_i|x_{ij}|` for a column whose entries are all below 1 in size: its
+    gradient in the column's own scale, so that a column in small units does not stop
+    the descent where it starts).
 
     No line search: the book shows the fixed-step method and how its speed depends on
     :math:`\varepsilon` and on the scaling of the inputs. A step that makes the loss
@@ -85,10 +89,12 @@ def gradient_descent(
     between machines.
     """
     theta = np.array(theta0, dtype=float)
+    unit = np.ones_like(theta) if unit is None else np.asarray(unit, dtype=float)
+    size = lambda g: float(np.max(np.abs(g) * unit, initial=0.0))
     loss, grad = loss_and_gradient(theta)
     history = [loss]
     for it in range(1, max_iter + 1):
-        if float(np.max(np.abs(grad), initial=0.0)) <= tol:
+        if size(grad) <= tol:
             return SolverResult(theta, it - 1, True, history)
         candidate = theta - learning_rate * grad
         new_loss, new_grad = loss_and_gradient(candidate)
@@ -102,7 +108,7 @@ def gradient_descent(
             return SolverResult(theta, it - 1, False, history, message=message)
         theta, loss, grad = candidate, new_loss, new_grad
         history.append(loss)
-    largest = float(np.max(np.abs(grad), initial=0.0))
+    largest = size(grad)
     if largest <= tol:
         return SolverResult(theta, max_iter, True, history)
     message = (

@@ -229,3 +229,18 @@ def test_found_a_penalty_with_a_free_intercept_can_leave_no_estimate(family, y):
     assert "penalize_intercept=True" in str(caught[0].message)
     m, caught = fit(GLMNeuron(family, alpha=0.1, penalize_intercept=True), X, y)
     assert m.converged_ and m.mle_exists_ and caught == []
+
+
+def test_found_gradient_descent_does_not_stop_at_its_start_on_columns_in_small_units():
+    """Was: columns of size 1e-6 make every gradient component below tol at the start: converged_=True
+    after 0 iterations, coefficients 0, no warning. Now: the test measures each gradient in its
+    column's own scale, and the fit says it has not converged; on columns of unit size the test is
+    unchanged (the same iterations as before)."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(200, 3))
+    y = (X @ [1.0, -1.0, 0.5] + 0.7 + rng.logistic(size=200) > 0).astype(int)
+    m, caught = fit(LogisticNeuron(solver="gd", max_iter=200), X * 1e-6, y)
+    assert_contract(m, caught)
+    assert not m.converged_ and caught == [ConvergenceWarning]
+    unit, caught = fit(LogisticNeuron(solver="gd"), X, y)
+    assert unit.converged_ and caught == [] and unit.n_iter_ == 311
