@@ -4,7 +4,10 @@ least squares (IRLS).
 
 Both minimise a loss and return a :class:`SolverResult`; both end in one of two ways:
 converged, or a :class:`~companion.exceptions.ConvergenceWarning` that says why not.
-Neither ever accepts a step that increases the loss.
+Newton's method never accepts a step that increases the loss (beyond its rounding);
+gradient descent, the fixed-step method networks are trained with, does, until the loss
+is no longer finite or a millionfold its start: it then stops with a warning that the
+step is too large.
 """
 
 from __future__ import annotations
