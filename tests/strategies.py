@@ -1,6 +1,7 @@
-"""Hypothesis strategies for the adversarial campaign (tests/test_adversarial.py): GLM problems over
-family x link x column scales x conditioning x class balance x separation, each drawn as a seed and a
-few discrete choices, so that a failing example prints as a short, reproducible description."""
+"""Hypothesis strategies for the adversarial campaign (tests/test_adversarial.py): GLM
+problems over family x link x column scales x conditioning x class balance x separation,
+each drawn as a seed and a few discrete choices, so that a failing example prints as a
+short, reproducible description."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import special
 
-# the (family, link) pairs of the book's models (chapters 2 to 8), responses drawn from the model itself;
-# with the identity link a Poisson maximum can lie on the edge of the mean space (a mean of 0)
+# the (family, link) pairs of the book's models (chapters 2 to 8), responses drawn from
+# the model itself; with the identity link a Poisson maximum can lie on the edge of the
+# mean space (a mean of 0)
 FAMILY_LINKS = [
     ("bernoulli", "logit"),
     ("bernoulli", "probit"),
@@ -19,9 +21,9 @@ FAMILY_LINKS = [
     ("gaussian", "log"),
     ("gaussian", "logit"),
 ]
-# the pairs the estimators also accept though no book model uses them: their maximum can lie on the
-# edge of the mean space (a probability of 1, a Poisson mean of 0) or not exist (counts above 1 for a
-# link onto (0, 1))
+# the pairs the estimators also accept though no book model uses them: their maximum can
+# lie on the edge of the mean space (a probability of 1, a Poisson mean of 0) or not
+# exist (counts above 1 for a link onto (0, 1))
 OTHER_FAMILY_LINKS = [
     ("bernoulli", "log"),
     ("bernoulli", "identity"),
@@ -29,25 +31,46 @@ OTHER_FAMILY_LINKS = [
     ("poisson", "logit"),
     ("gaussian", "probit"),
 ]
-# how the columns are made hard to tell apart: two nearly collinear columns (their difference is
-# `level` times a column of their size), or a column far from 0 relative to its spread (an offset of
-# `level` standard deviations, collinear with the intercept)
-CONDITIONING = [("none", 0.0), ("collinear", 1e-2), ("collinear", 1e-4), ("collinear", 1e-6), ("offset", 1e3), ("offset", 1e6)]
+# how the columns are made hard to tell apart: two nearly collinear columns (their
+# difference is `level` times a column of their size), or a column far from 0 relative
+# to its spread (an offset of `level` standard deviations, collinear with the intercept)
+CONDITIONING = [
+    ("none", 0.0),
+    ("collinear", 1e-2),
+    ("collinear", 1e-4),
+    ("collinear", 1e-6),
+    ("offset", 1e3),
+    ("offset", 1e6),
+]
 
 
 class Problem:
-    """A design ``X`` (n x d, no intercept column), responses ``y`` and how they were made."""
+    """A design ``X`` (n x d, no intercept column), responses ``y`` and how they were
+    made."""
 
-    def __init__(self, X, y, family: str, link: str, conditioning=("none", 0.0), info: dict | None = None):
+    def __init__(
+        self,
+        X,
+        y,
+        family: str,
+        link: str,
+        conditioning=("none", 0.0),
+        info: dict | None = None,
+    ):
         self.X, self.y, self.family, self.link = X, y, family, link
         self.conditioning, self.info = conditioning, info or {}
 
     def __repr__(self) -> str:  # what hypothesis prints for a failing example
         n, d = self.X.shape
-        return f"Problem({self.family}/{self.link}, n={n}, d={d}, conditioning={self.conditioning}, {self.info})"
+        what = (
+            f"{self.family}/{self.link}, n={n}, d={d}, conditioning={self.conditioning}"
+        )
+        return f"Problem({what}, {self.info})"
 
 
-def _design(rng: np.random.Generator, n: int, d: int, conditioning: tuple[str, float]) -> np.ndarray:
+def _design(
+    rng: np.random.Generator, n: int, d: int, conditioning: tuple[str, float]
+) -> np.ndarray:
     Z = rng.normal(size=(n, d))
     kind, level = conditioning
     if kind == "collinear" and d >= 2:
@@ -58,14 +81,23 @@ def _design(rng: np.random.Generator, n: int, d: int, conditioning: tuple[str, f
 
 
 def _standardised(Z: np.ndarray) -> np.ndarray:
-    """The design centred and scaled, for drawing responses whose linear predictor has a known size."""
+    """The design centred and scaled, for drawing responses whose linear predictor has a
+    known size."""
     S = Z - Z.mean(axis=0)
     sd = S.std(axis=0)
     return S / np.where(sd > 0, sd, 1.0)
 
 
-def _responses(rng: np.random.Generator, family: str, link: str, S: np.ndarray, signal: float, level: float) -> np.ndarray:
-    """Responses drawn from the model: linear predictor ``level + signal * S b`` on the link's scale."""
+def _responses(
+    rng: np.random.Generator,
+    family: str,
+    link: str,
+    S: np.ndarray,
+    signal: float,
+    level: float,
+) -> np.ndarray:
+    """Responses drawn from the model: linear predictor ``level + signal * S b`` on the
+    link's scale."""
     b = rng.normal(size=S.shape[1]) / np.sqrt(S.shape[1])
     t = S @ b  # of unit size
     n = len(t)
@@ -78,7 +110,11 @@ def _responses(rng: np.random.Generator, family: str, link: str, S: np.ndarray, 
         y[low], y[high] = 0.0, 1.0
         return y
     if family == "poisson":
-        mu = np.exp(level + signal * t) if link == "log" else np.exp(level) * (1.0 + 0.3 * np.sign(signal) * np.tanh(t))
+        mu = (
+            np.exp(level + signal * t)
+            if link == "log"
+            else np.exp(level) * (1.0 + 0.3 * np.sign(signal) * np.tanh(t))
+        )
         y = rng.poisson(mu).astype(float)
         if not np.any(y > 0):
             y[np.argmax(mu)] = 1.0
@@ -87,7 +123,11 @@ def _responses(rng: np.random.Generator, family: str, link: str, S: np.ndarray, 
     if link == "identity":
         return level + signal * t + rng.normal(size=n)
     if link == "log":
-        return np.exp(0.5 * signal * np.tanh(t)) * np.exp(level) * (1 + 0.1 * rng.normal(size=n))
+        return (
+            np.exp(0.5 * signal * np.tanh(t))
+            * np.exp(level)
+            * (1 + 0.1 * rng.normal(size=n))
+        )
     # logit: means in (0, 1), responses too (so that the estimate exists)
     mu = 1 / (1 + np.exp(-(0.3 * level + signal * t)))
     return np.clip(mu + 0.05 * rng.normal(size=n), 1e-3, 1 - 1e-3)
@@ -101,9 +141,10 @@ def glm_problems(
     n=(30, 150),
     d=(1, 4),
 ) -> Problem:
-    """A scalar-family GLM problem drawn from its own model: family and link, sample size, number of
-    columns, conditioning, strength of the signal and, for the Bernoulli, class balance (the
-    intercept: a rare class at |level| = 4); for the Poisson, the size of the counts."""
+    """A scalar-family GLM problem drawn from its own model: family and link, sample
+    size, number of columns, conditioning, strength of the signal and, for the
+    Bernoulli, class balance (the intercept: a rare class at |level| = 4); for the
+    Poisson, the size of the counts."""
     family, link = draw(st.sampled_from(family_links))
     seed = draw(st.integers(0, 2**32 - 1))
     n_, d_ = draw(st.integers(*n)), draw(st.integers(*d))
@@ -119,33 +160,55 @@ def glm_problems(
     rng = np.random.default_rng(seed)
     Z = _design(rng, n_, d_, cond)
     y = _responses(rng, family, link, _standardised(Z), signal, level)
-    return Problem(Z, y, family, link, cond, {"seed": seed, "signal": signal, "level": level})
+    return Problem(
+        Z, y, family, link, cond, {"seed": seed, "signal": signal, "level": level}
+    )
 
 
 @st.composite
-def column_scales(draw, d: int, exponents=(-150, 150), base: float = 10.0) -> np.ndarray:
-    """One factor per column, ``base ** k`` for integer k in ``exponents``; the extremes often."""
+def column_scales(
+    draw, d: int, exponents=(-150, 150), base: float = 10.0
+) -> np.ndarray:
+    """One factor per column, ``base ** k`` for integer k in ``exponents``; the extremes
+    often."""
     lo, hi = exponents
-    k = draw(st.lists(st.one_of(st.sampled_from([lo, hi, 0]), st.integers(lo, hi)), min_size=d, max_size=d))
+    k = draw(
+        st.lists(
+            st.one_of(st.sampled_from([lo, hi, 0]), st.integers(lo, hi)),
+            min_size=d,
+            max_size=d,
+        )
+    )
     return np.array([base ** float(e) for e in k])
 
 
-# ----------------------------------------------------------------------------- classification problems
+# -------------------------------------------------------------- classification problems
 class Classes:
-    """A design, labels ``0..k-1`` and what is known of their separation by construction:
-    ``separation`` is "complete", "quasi-complete" or None (the estimate exists)."""
+    """A design, labels ``0..k-1`` and what is known of their separation by
+    construction: ``separation`` is "complete", "quasi-complete" or None (the estimate
+    exists)."""
 
     def __init__(self, X, y, k: int, separation: str | None, info: dict | None = None):
-        self.X, self.y, self.k, self.separation, self.info = X, y, k, separation, info or {}
+        self.X, self.y, self.k, self.separation, self.info = (
+            X,
+            y,
+            k,
+            separation,
+            info or {},
+        )
 
     def __repr__(self) -> str:
         n, d = self.X.shape
-        return f"Classes(k={self.k}, n={n}, d={d}, separation={self.separation}, {self.info})"
+        what = f"k={self.k}, n={n}, d={d}, separation={self.separation}"
+        return f"Classes({what}, {self.info})"
 
 
-def _spanning_ties(rng: np.random.Generator, d: int, k: int, shift: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """d + 1 points in general position (with the intercept they span R^(d+1)), each repeated once
-    with every label: no direction of the coefficients separates anything there."""
+def _spanning_ties(
+    rng: np.random.Generator, d: int, k: int, shift: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """d + 1 points in general position (with the intercept they span R^(d+1)), each
+    repeated once with every label: no direction of the coefficients separates anything
+    there."""
     P = rng.normal(size=(d + 1, d))
     if shift is not None:
         P = P + shift
@@ -155,17 +218,23 @@ def _spanning_ties(rng: np.random.Generator, d: int, k: int, shift: np.ndarray |
 
 
 @st.composite
-def classification_problems(draw, k=(2, 2), separation=(None, "quasi-complete", "complete"), n=(20, 120), d=(1, 4)) -> Classes:
+def classification_problems(
+    draw,
+    k=(2, 2),
+    separation=(None, "quasi-complete", "complete"),
+    n=(20, 120),
+    d=(1, 4),
+) -> Classes:
     """Labels whose separation is known by construction:
 
-    - ``None``: data from a multinomial logit model plus d + 1 spanning points carrying every label, so
-      that no direction separates (the estimate exists), with class balance from even to one class in
-      about 2 % of the rows;
-    - ``"complete"``: labels given by the argmax of a linear function of the row (every row strictly on
-      its side);
-    - ``"quasi-complete"``: class 0 is the rows with x_0 > 0 and the others (x_0 < 0) carry random
-      labels plus spanning points with every label but 0; when k = 2, rows on the hyperplane x_0 = 0
-      carry both labels.
+    - ``None``: data from a multinomial logit model plus d + 1 spanning points carrying
+      every label, so that no direction separates (the estimate exists), with class
+      balance from even to one class in about 2 % of the rows;
+    - ``"complete"``: labels given by the argmax of a linear function of the row (every
+      row strictly on its side);
+    - ``"quasi-complete"``: class 0 is the rows with x_0 > 0 and the others (x_0 < 0)
+      carry random labels plus spanning points with every label but 0; when k = 2, rows
+      on the hyperplane x_0 = 0 carry both labels.
     """
     k_ = draw(st.integers(*k))
     kind = draw(st.sampled_from(separation))
@@ -185,7 +254,9 @@ def classification_problems(draw, k=(2, 2), separation=(None, "quasi-complete", 
         Xt, yt = _spanning_ties(rng, d_, k_)
         X, y = np.vstack([X, Xt]), np.r_[y, yt]
         info["rare"] = rare
-    elif kind == "complete":  # the nearest of k centres (rows of X): a linear argmax, every class present
+    elif (
+        kind == "complete"
+    ):  # the nearest of k centres (rows of X): a linear argmax, every class present
         centres = X[rng.choice(n_, size=k_, replace=False)]
         y = np.argmin(((X[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
     else:  # quasi-complete
