@@ -114,7 +114,15 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
     def _target(self, y: np.ndarray) -> tuple[Family, Link, Array]:
         family = get_family(self.family)
         link = family.canonical_link if self.link is None else get_link(self.link)
-        y = family.check_y(np.asarray(y, dtype=float))
+        try:
+            values = np.asarray(y, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"GLMNeuron needs numeric responses; got values such as "
+                f"{np.unique(np.asarray(y).astype(str))[:3].tolist()} (LogisticNeuron "
+                "and SoftmaxLayer take class labels)"
+            ) from error
+        y = family.check_y(values)
         if family.has_dispersion and np.max(np.abs(y), initial=0.0) > 1e150:
             raise ValueError(
                 "responses larger than 1e150 cannot be squared in floating point: "

@@ -629,6 +629,17 @@ def test_review_7_extreme_column_magnitudes(factor, make):
     )
 
 
+def test_review_6_string_responses_of_a_glm_neuron_are_refused_with_a_reason():
+    """Was: GLMNeuron("bernoulli") with "yes"/"no" labels failed with numpy's "could not
+    convert string to float"; now the message says what the neuron needs and which
+    estimators take labels. Numeric strings are numbers, as scikit-learn takes them."""
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    with pytest.raises(ValueError, match="GLMNeuron needs numeric responses.*'no'"):
+        GLMNeuron("bernoulli").fit(X, np.array(["yes", "no"] * 5))
+    m, caught = fit(GLMNeuron("bernoulli"), X, np.array(["1", "0"] * 5))
+    assert_contract(m, caught)
+
+
 def test_review_7_gaussian_responses_beyond_1e150_are_refused_with_a_reason():
     """Was: y x 1e200 gave 12 186 RuntimeWarnings and a wrong fit."""
     X = np.random.default_rng(0).normal(size=(20, 2))
