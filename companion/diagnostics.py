@@ -74,8 +74,11 @@ def why_no_estimate(
 ) -> tuple[str | None, str | None]:
     """``(separation kind, reason)`` if the maximum-likelihood estimate does not exist,
     ``(None, None)`` otherwise. ``design()`` builds the design with its intercept
-    column; it is called only when a linear program must decide."""
-    if isinstance(family, Bernoulli):
+    column; it is called only when a linear program must decide. Separation decides
+    for a link onto (0, 1) only: a log or identity link bounds the probabilities
+    instead, and its maximum can lie on that bound with finite coefficients."""
+    onto_probabilities = link is not None and link.mean_range == (0.0, 1.0)
+    if isinstance(family, Bernoulli) and onto_probabilities:
         if converged and np.min(np.minimum(mu, 1 - mu)) >= 1e-10:
             return None, None
         kind = separation.detect_separation(design(), target)
@@ -113,10 +116,17 @@ def warn_no_estimate(
     largest: float,
     n_iter: int,
     stacklevel: int,
+    penalised: bool = False,
 ) -> None:
     """The warning for an estimate that does not exist: a
     :class:`~companion.exceptions.SeparationWarning` (``kind`` given) or a
-    :class:`~companion.exceptions.NonExistenceWarning` with ``reason``."""
+    :class:`~companion.exceptions.NonExistenceWarning` with ``reason``. ``penalised``:
+    the fit has a penalty, which leaves the intercept free."""
+    remedy = (
+        "penalise the intercept too (penalize_intercept=True)"
+        if penalised
+        else "fit with a penalty (alpha > 0)"
+    )
     stopped = (
         f"The values reported (largest |coefficient| {largest:.3g}) are where the "
         f"solver stopped after {n_iter} iterations, and their standard errors are "
@@ -128,15 +138,14 @@ def warn_no_estimate(
             f"{kind} separation: a hyperplane splits the {classes} classes{exact}, so "
             "the maximum-likelihood estimate does not exist: the likelihood keeps "
             f"increasing as the coefficients grow without bound. {stopped} Remove or "
-            "merge the separating feature, collect more data, or fit with a penalty "
-            "(alpha > 0).",
+            f"merge the separating feature, collect more data, or {remedy}.",
             SeparationWarning,
             stacklevel=stacklevel + 1,
         )
         return
     warnings.warn(
         f"the maximum-likelihood estimate does not exist: {reason}. {stopped} Change "
-        "the model or the link, or fit with a penalty (alpha > 0).",
+        f"the model or the link, or {remedy}.",
         NonExistenceWarning,
         stacklevel=stacklevel + 1,
     )

@@ -105,7 +105,9 @@ class GLMEstimator(BaseEstimator):
             tol = 1e-6 if self.tol is None else self.tol
             max_iter = 10_000 if self.max_iter is None else self.max_iter
             loss_grad = objective.loss_and_gradient
-            return gradient_descent(loss_grad, start, self.learning_rate, max_iter, tol)
+            return gradient_descent(
+                loss_grad, start, self.learning_rate, max_iter, tol, _units(objective)
+            )
         tol = 1e-10 if self.tol is None else self.tol
         return newton(
             objective, start, 100 if self.max_iter is None else self.max_iter, tol
@@ -164,10 +166,13 @@ class GLMEstimator(BaseEstimator):
             diagnostics.warn_aliased(which, stacklevel=3)
         diagnostics.warn_ill_conditioned(objective.condition_number(), stacklevel=3)
         self.separation_, self.mle_exists_ = None, True
-        if self.alpha > 0:  # a penalised estimate always exists
-            return False
+        penalised = self.alpha > 0
+        if penalised and not (self.fit_intercept and not self.penalize_intercept):
+            return False  # every direction is penalised: the estimate exists
 
         def design() -> Array:  # copies X: built only when a linear program decides
+            if penalised:  # only the intercept is free to grow without bound
+                return np.ones((len(X), 1))
             X1 = np.column_stack([np.ones(len(X)), X]) if self.fit_intercept else X
             return X1[:, objective.keep]
 
@@ -181,12 +186,23 @@ class GLMEstimator(BaseEstimator):
         largest = float(np.max(np.abs(np.r_[np.ravel(self.coef_), self.intercept_])))
         k = objective.k if objective.categorical else 2
         diagnostics.warn_no_estimate(
-            kind, reason, k, largest, self.n_iter_, stacklevel=3
+            kind, reason, k, largest, self.n_iter_, stacklevel=3, penalised=penalised
         )
         return True
 
     def _check_fitted(self) -> None:
         check_is_fitted(self, "coef_")
+
+
+def _units(objective: GLMObjective) -> Array:
+    r"""For gradient descent's test: 1 per parameter, :math:`1/\max_i|x_{ij}|` for the
+    parameters of a column whose entries are all below 1 in size."""
+    X, per_column = objective.X, np.ones(objective.p)
+    if X.size:
+        top = np.maximum(X.max(axis=0), -X.min(axis=0))
+        small = (top > 0) & (top < 1)
+        per_column[objective.p - X.shape[1] :][small] = 1.0 / top[small]
+    return objective._vector(np.repeat(per_column[:, None], objective.outputs, axis=1))
 
 
 def standard_errors(

@@ -329,6 +329,33 @@ class Poisson(Family):
             out = special.xlogy(y, mu) - mu
         return np.where(mu >= 0, out, -np.inf)
 
+    def log_likelihood(self, y: ArrayLike, mu: ArrayLike) -> Array:
+        r""":math:`\ell_i = \ell_i(\mu_i = y_i) - d_i/2`, both parts without the
+        cancellation of :math:`y\log\mu` against :math:`\log y!` for large counts:
+        :math:`\ell_i(y_i) = -\tfrac12\log(2\pi y) - (\tfrac1{12y} - \tfrac1{360y^3}
+        + \dots)` (Stirling) from :math:`y = 15`."""
+        y = _float(y)
+        t = 1.0 / np.maximum(y, 15.0)
+        stirling = -0.5 * np.log(2 * np.pi / t) - t * np.polyval(_STIRLING, t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            direct = special.xlogy(y, y) - y - special.gammaln(y + 1.0)
+        return np.where(y < 15, direct, stirling) - self.half_deviance(y, _float(mu))
+
+    def half_deviance(self, y: Array, mu: Array) -> Array:
+        r""":math:`d_i/2 = y\log(y/\mu) - (y - \mu) = \mu\,h(r)`, :math:`r = y/\mu - 1`,
+        :math:`h(r) = (1 + r)\log(1 + r) - r` (its Taylor series for :math:`|r| <
+        0.01`), accurate however large the counts."""
+        with np.errstate(all="ignore"):
+            r = (y - mu) / mu
+            near = r * r * np.polyval(_H_SERIES, r)
+            h = np.where(np.abs(r) < 1e-2, near, (1.0 + r) * np.log1p(r) - r)
+            out = np.where(y == 0, mu, mu * h)
+        valid = (mu > 0) & (mu < np.inf) | (y == 0) & (mu == 0)
+        return np.where(valid, out, np.inf)
+
+    def deviance(self, y: ArrayLike, mu: ArrayLike) -> float:
+        return float(2.0 * np.sum(self.half_deviance(_float(y), _float(mu))))
+
     def check_y(self, y: ArrayLike) -> Array:
         y = _check_finite("Poisson", _float(y))
         if np.any(y < 0):
@@ -338,6 +365,11 @@ class Poisson(Family):
             )
         return y
 
+
+# log y! - (y + 1/2) log y + y - log(2 pi)/2 = 1/(12y) - 1/(360y^3) + ... in t = 1/y
+_STIRLING = [1 / 1188, 0, -1 / 1680, 0, 1 / 1260, 0, -1 / 360, 0, 1 / 12]
+# h(r) / r^2 = sum over k >= 2 of (-1)^k r^(k-2) / (k (k - 1)), highest power first
+_H_SERIES = [(-1) ** k / (k * (k - 1)) for k in range(12, 1, -1)]
 
 FAMILIES: dict[str, type[Family]] = {
     "bernoulli": Bernoulli,

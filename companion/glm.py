@@ -49,12 +49,16 @@ class Evaluation:
     coordinates). ``magnitude`` bounds, in units of the rounding error, how much the
     computed loss can be off however small the loss itself: the mean absolute size of
     its terms, plus how much each term moves with the rounding of its linear predictor
-    (:math:`|u_i|\,|x_i|^\top|\beta|`)."""
+    (:math:`|u_i|\,|x_i|^\top|\beta|`). ``noise`` is the Newton decrement that the
+    rounding of the linear predictors alone produces, :math:`\varepsilon^2 \frac1N
+    \sum_i s_i (|x_i|^\top|\beta|)^2`: the decrement cannot be told from 0 below it
+    (Poisson counts near :math:`e^{40}`)."""
 
     loss: float
     gradient: Array | None = None
     hessian: Array | None = None
     magnitude: float = 0.0
+    noise: float = 0.0
 
 
 class GLMObjective:
@@ -204,7 +208,7 @@ class GLMObjective:
         observed = self.observed if observed is None else observed
         B = self._matrix(beta)
         m, q = self.outputs, len(self.keep)
-        loglik, size = self.constant, self.constant_size
+        loglik, size, noise = self.constant, self.constant_size, 0.0
         G, H = np.zeros((q, m)), np.zeros((q * m, q * m))
         # for the rounding estimate, the largest |A_i| |B| (per output): |B|_1 times the
         # largest |A_ij|, which is 1 for scaled columns
@@ -223,15 +227,13 @@ class GLMObjective:
                 # rounding of the loss: of its terms, and of z = A B where products
                 # cancel (|A| |B| much larger than |z|), each moving l_i by |u_i| dz_i
                 size += float(np.sum(np.abs(terms.loglik)))
-                u = np.abs(terms.score[:, :m])
-                if self.basis is None:
-                    size += float(np.sum(u @ reach))
-                else:
-                    size += float(np.sum(u * (np.abs(A) @ np.abs(B))))
+                spread = reach if self.basis is None else np.abs(A) @ np.abs(B)
+                size += float(np.sum(np.abs(terms.score[:, :m]) * spread))
                 if order >= 1:
                     G -= A.T @ terms.score[:, :m]
                 if order >= 2:
                     self._add_information(H, A, terms.weight[:, :m], terms.lowrank)
+                    noise += float(np.sum(np.abs(terms.weight[:, :m]) * spread**2))
         loss = -loglik / self.n
         if self.alpha > 0:
             loss += 0.5 * float(np.sum(B * (self.penalty_matrix @ B)))
@@ -244,7 +246,10 @@ class GLMObjective:
         if order >= 2:
             H = H / self.n + self.penalty_hessian
             hessian = H[np.ix_(self.mask, self.mask)]
-        return Evaluation(loss, gradient, hessian, size / self.n + abs(loss))
+        eps2 = np.finfo(float).eps ** 2
+        return Evaluation(
+            loss, gradient, hessian, size / self.n + abs(loss), eps2 * noise / self.n
+        )
 
     def _add_information(
         self, H: Array, A: Array, weight: Array, lowrank: Array | None

@@ -114,11 +114,26 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
     def _target(self, y: np.ndarray) -> tuple[Family, Link, Array]:
         family = get_family(self.family)
         link = family.canonical_link if self.link is None else get_link(self.link)
-        y = family.check_y(np.asarray(y, dtype=float))
+        try:
+            values = np.asarray(y, dtype=float)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"GLMNeuron needs numeric responses; got values such as "
+                f"{np.unique(np.asarray(y).astype(str))[:3].tolist()} (LogisticNeuron "
+                "and SoftmaxLayer take class labels)"
+            ) from error
+        y = family.check_y(values)
         if family.has_dispersion and np.max(np.abs(y), initial=0.0) > 1e150:
             raise ValueError(
                 "responses larger than 1e150 cannot be squared in floating point: "
                 "divide y by a power of ten and scale the coefficients back"
+            )
+        if isinstance(family, Poisson) and np.max(y, initial=0.0) > 1e300 / y.size:
+            raise ValueError(
+                f"counts as large as {np.max(y):.3g} over {y.size} rows overflow the "
+                "information (a sum of the means) in floating point: divide y by a "
+                "power of ten c (with the log link the slopes stay and the intercept "
+                "drops by log c)"
             )
         self.family_, self.link_ = family, link
         self.information_ = (
@@ -142,9 +157,10 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
                     np.sum((target - mu) ** 2 / family.variance_function(mu))
                 )
             self.dispersion_ = pearson / max(n - p, 1)
-            self.log_likelihood_ = (
-                -0.5 * n * (np.log(2 * np.pi * self.deviance_ / n) + 1.0)
-            )
+            with np.errstate(divide="ignore"):  # a perfect fit: +inf
+                self.log_likelihood_ = float(
+                    -0.5 * n * (np.log(2 * np.pi * self.deviance_ / n) + 1.0)
+                )
         else:
             self.log_likelihood_ = float(np.sum(family.log_likelihood(target, mu)))
         return mu, self.dispersion_

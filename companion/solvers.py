@@ -4,7 +4,10 @@ least squares (IRLS).
 
 Both minimise a loss and return a :class:`SolverResult`; both end in one of two ways:
 converged, or a :class:`~companion.exceptions.ConvergenceWarning` that says why not.
-Neither ever accepts a step that increases the loss.
+Newton's method never accepts a step that increases the loss (beyond its rounding);
+gradient descent, the fixed-step method networks are trained with, does, until the loss
+is no longer finite or a millionfold its start: it then stops with a warning that the
+step is too large.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ NEWTON_FLOOR = 3e-8
 #: (``Evaluation.magnitude``): two losses closer than this are not told apart by the
 # line search
 ROUNDING = 64 * np.finfo(float).eps
+#: how far above the decrement that the rounding of the linear predictors produces
+# (``Evaluation.noise``) the decrement must be for the test to see it
+NOISE = 100.0
 #: the reciprocal condition number below which a Newton system is not trusted (chapter
 # 8)
 MIN_RCOND = 1e-10
@@ -72,10 +78,14 @@ def gradient_descent(
     learning_rate: float,
     max_iter: int,
     tol: float,
+    unit: Array | None = None,
 ) -> SolverResult:
     r"""Fixed-step gradient descent :math:`\theta \leftarrow \theta - \varepsilon\nabla
     J(\theta)` (chapter 4), stopped when the largest gradient component is at most
-    ``tol``.
+    ``tol``, each component first multiplied by ``unit`` (the estimators pass
+    :math:`1/\max_i|x_{ij}|` for a column whose entries are all below 1 in size: its
+    gradient in the column's own scale, so that a column in small units does not stop
+    the descent where it starts).
 
     No line search: the book shows the fixed-step method and how its speed depends on
     :math:`\varepsilon` and on the scaling of the inputs. A step that makes the loss
@@ -85,10 +95,12 @@ def gradient_descent(
     between machines.
     """
     theta = np.array(theta0, dtype=float)
+    unit = np.ones_like(theta) if unit is None else np.asarray(unit, dtype=float)
+    size = lambda g: float(np.max(np.abs(g) * unit, initial=0.0))
     loss, grad = loss_and_gradient(theta)
     history = [loss]
     for it in range(1, max_iter + 1):
-        if float(np.max(np.abs(grad), initial=0.0)) <= tol:
+        if size(grad) <= tol:
             return SolverResult(theta, it - 1, True, history)
         candidate = theta - learning_rate * grad
         new_loss, new_grad = loss_and_gradient(candidate)
@@ -102,7 +114,7 @@ def gradient_descent(
             return SolverResult(theta, it - 1, False, history, message=message)
         theta, loss, grad = candidate, new_loss, new_grad
         history.append(loss)
-    largest = float(np.max(np.abs(grad), initial=0.0))
+    largest = size(grad)
     if largest <= tol:
         return SolverResult(theta, max_iter, True, history)
     message = (
@@ -143,10 +155,12 @@ def newton(
     3. solves for the step and computes the Newton decrement :math:`\lambda^2 = -\nabla
        J^\top \Delta\beta`, the gradient measured in the metric of the Hessian
        (:math:`\lambda^2/2` is the decrease the step predicts). If :math:`\lambda \le
-       \max(\mathtt{tol}, 3\cdot 10^{-8}) \sqrt{\max(1, |J|)}` the full step is taken
-       and the method stops: near the optimum each step squares the error, so that step
-       lands on the optimum to rounding. Unlike the raw gradient, the decrement does not
-       depend on the units of the columns;
+       \max(\mathtt{tol}, 3\cdot 10^{-8}) \sqrt{\max(1, |J|)}`, or :math:`\lambda^2`
+       is within ``NOISE`` times what the rounding of the linear predictors alone gives
+       (``Evaluation.noise``: large weights, as for counts near :math:`e^{40}`), the
+       full step is taken and the method stops: near the optimum each step squares the
+       error, so that step lands on the optimum to rounding. Unlike the raw gradient,
+       the decrement does not depend on the units of the columns;
     4. otherwise halves :math:`t = 1, 1/2, \dots` until the loss decreases (Armijo's
        condition); a step that does not decrease the loss is never taken, and if none
        does the method stops with a :class:`~companion.exceptions.ConvergenceWarning`
@@ -159,30 +173,30 @@ def newton(
     history, factor, preconditioned, decrement = [ev.loss], None, False, np.inf
     floor = max(tol, NEWTON_FLOOR)
     for it in range(1, max_iter + 1):
-        factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
-        if factor is None and getattr(objective, "observed", False):
-            ev = objective.evaluate(
-                beta, 2, observed=False
-            )  # Fisher's step where Newton's is not
-            factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+        ev, factor = _factorise(objective, beta, ev)
         if (factor is None or factor.rcond < MIN_RCOND) and not preconditioned:
             beta, _ = objective.precondition(beta)
             preconditioned = True
             ev = objective.evaluate(beta, 2)
             history[-1] = ev.loss
-            factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+            ev, factor = _factorise(objective, beta, ev)
         if factor is None or ev.gradient is None:
+            infinite = ev.hessian is not None and not np.all(np.isfinite(ev.hessian))
             return _stop(
                 beta,
                 it - 1,
                 history,
                 None,
-                "the Hessian is not positive definite even in an orthonormal basis "
-                "for the design: the loss is not strictly convex here",
+                "the Hessian is infinite: some fitted means are at the edge of the "
+                "family's mean space (a probability of 0 or 1, a Poisson mean of 0), "
+                "where the information is infinite; the maximum may lie on that edge"
+                if infinite
+                else "the Hessian is not positive definite even in an orthonormal "
+                "basis for the design: the loss is not strictly convex here",
             )
         step = -factor.solve(ev.gradient)
         decrement = max(-float(ev.gradient @ step), 0.0)
-        threshold = floor * floor * max(1.0, abs(ev.loss))
+        threshold = max(floor * floor * max(1.0, abs(ev.loss)), NOISE * ev.noise)
         if decrement <= threshold and factor.rcond >= MIN_RCOND:
             final = objective.evaluate(beta + step, 0).loss
             if final <= ev.loss + ROUNDING * ev.magnitude:
@@ -214,6 +228,19 @@ def newton(
         f"the threshold {floor:g}. Increase max_iter; if the estimate does not exist "
         "(separation), it never will",
     )
+
+
+def _factorise(
+    objective: NewtonObjective, beta: Array, ev: Evaluation
+) -> tuple[Evaluation, Cholesky | None]:
+    """The factorisation of the Hessian at ``beta`` (``None`` if it is not positive
+    definite); a non-positive-definite *observed* Hessian is replaced by the expected
+    one, with Fisher's step where Newton's is not."""
+    factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+    if factor is None and getattr(objective, "observed", False):
+        ev = objective.evaluate(beta, 2, observed=False)
+        factor = Cholesky.factor(ev.hessian) if ev.hessian is not None else None
+    return ev, factor
 
 
 def _backtrack(
