@@ -10,18 +10,17 @@ and log base measure :math:`c`. Then :math:`\mathbb{E}[y] = a'(\eta) = \mu` and
 (:eq:`ch1-moments`). The categorical family (chapter 5) is the vector case, :math:`\eta
 \in \mathbb{R}^{k-1}`.
 
-Every family answers one question for the fit, in :meth:`Family.derivatives`: given the
-responses and the linear predictors :math:`z`, what are each observation's
-log-likelihood, its score :math:`u_i = \partial\ell_i/\partial z_i` and its weight
-:math:`s_i` (Fisher or observed information). That is the one routine the GLM core
-(:mod:`companion.glm`) needs for every neuron: logistic, Poisson, least squares and
-softmax alike.
+Every family answers one question for the fit, in
+:meth:`~companion.family.Family.derivatives`: given the responses and the linear
+predictors :math:`z`, what are each observation's log-likelihood, its score :math:`u_i =
+\partial\ell_i/\partial z_i` and its weight :math:`s_i` (Fisher or observed
+information). That is the one routine the GLM core (:mod:`companion.glm`) needs for
+every neuron: logistic, Poisson, least squares and softmax alike.
 """
 
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -29,6 +28,7 @@ from scipy import special
 
 from ._types import Array, RowTerms
 from .categorical import Categorical
+from .family import Family, _check_finite, _float
 from .links import Identity, Link, Log, Logit
 from .losses import sigmoid, softplus
 
@@ -44,137 +44,13 @@ __all__ = [
 ]
 
 
-def _float(x: ArrayLike) -> Array:
-    return np.asarray(x, dtype=float)
-
-
-class Family(ABC):
-    r"""A scalar exponential-dispersion family with :math:`T(y) = y` (chapter 1)."""
-
-    name: str = "family"
-    canonical_link: Link
-    #: whether the dispersion is estimated (the Gaussian's variance) or fixed at 1
-    has_dispersion: bool = False
-
-    @abstractmethod
-    def log_partition(self, eta: ArrayLike) -> Array:
-        r""":math:`a(\eta)`."""
-
-    @abstractmethod
-    def mean(self, eta: ArrayLike) -> Array:
-        r""":math:`a'(\eta) = \mathbb{E}[y]` (:eq:`ch1-moments`)."""
-
-    @abstractmethod
-    def variance(self, eta: ArrayLike) -> Array:
-        r""":math:`a''(\eta) = \operatorname{Var}[y]/\varphi` (:eq:`ch1-moments`)."""
-
-    @abstractmethod
-    def variance_function(self, mu: ArrayLike) -> Array:
-        r""":math:`V(\mu)`, the variance at unit dispersion written in the mean."""
-
-    @abstractmethod
-    def variance_function_deriv(self, mu: ArrayLike) -> Array:
-        r""":math:`V'(\mu)`, which the observed information needs (chapter 8)."""
-
-    @abstractmethod
-    def log_base_measure(self, y: ArrayLike) -> Array:
-        r""":math:`c(y) = c(y, 1)`."""
-
-    @abstractmethod
-    def loglik_kernel(self, y: Array, mu: Array) -> Array:
-        r"""The part of :math:`\ell_i` that depends on the mean (:math:`-\infty` outside
-        the mean space); :meth:`Family.loglik_constant` is the rest, which a fit
-        computes once.
-        """
-
-    def loglik_constant(self, y: ArrayLike) -> Array:
-        r""":math:`\ell_i` minus :meth:`loglik_kernel`: a function of :math:`y_i` alone
-        (here
-        :math:`c(y)`)."""
-        return self.log_base_measure(y)
-
-    @abstractmethod
-    def check_y(self, y: ArrayLike) -> Array:
-        """``y`` as floats, or ``ValueError`` saying why it is not a valid response for
-        the family."""
-
-    def log_pdf(self, y: ArrayLike, eta: ArrayLike) -> Array:
-        r""":math:`\log p(y;\eta) = y\eta - a(\eta) + c(y)` at unit dispersion
-        (:eq:`ch1-ef`)."""
-        y, eta = _float(y), _float(eta)
-        return y * eta - self.log_partition(eta) + self.log_base_measure(y)
-
-    def log_likelihood(self, y: ArrayLike, mu: ArrayLike) -> Array:
-        r"""Each observation's log-likelihood :math:`\ell_i` at mean :math:`\mu_i`, unit
-        dispersion."""
-        y = _float(y)
-        return self.loglik_kernel(y, _float(mu)) + self.loglik_constant(y)
-
-    def deviance(self, y: ArrayLike, mu: ArrayLike) -> float:
-        r"""The deviance :math:`D = 2\sum_i[\ell_i(\mu_i = y_i) - \ell_i(\mu_i)]` at
-        unit dispersion (chapter 8): the residual sum of squares for the Gaussian."""
-        y = _float(y)
-        saturated = self.loglik_kernel(y, y)
-        return float(2.0 * np.sum(saturated - self.loglik_kernel(y, _float(mu))))
-
-    def derivatives(
-        self, y: Array, z: Array, link: Link, observed: bool = False
-    ) -> RowTerms:
-        r"""Log-likelihood, score and weight of every row at linear predictors ``z`` (N,
-        1), evaluating the activation and its derivative once (chapter 8,
-        :eq:`ch8-observed`). With :math:`\mu' = d\mu/dz`:
-
-        .. math::
-
-            u = (y - \mu)\frac{\mu'}{V(\mu)}, \qquad
-            s^{\text{Fisher}} = \frac{\mu'^2}{V(\mu)},
-
-            s^{\text{obs}} = s^{\text{Fisher}} - u\frac{\mu''}{\mu'}
-            + u\,V'(\mu)\frac{\mu'}{V(\mu)} .
-
-        With the canonical link :math:`\mu' = V(\mu)`, so :math:`u = y - \mu` and both
-        weights are :math:`a''(z)`: Fisher scoring is Newton's method.
-        """
-        if link == self.canonical_link:
-            return self.canonical_derivatives(y, z)
-        mu, d1 = link.inverse(z), link.inverse_deriv(z)
-        with np.errstate(all="ignore"):
-            d1_over_v = d1 / self.variance_function(mu)
-            score = (y - mu) * d1_over_v
-            weight = d1 * d1_over_v
-            if observed:
-                curvature = np.divide(
-                    link.inverse_deriv2(z), d1, out=np.zeros_like(d1), where=d1 != 0
-                )
-                weight = weight - score * curvature
-                weight = weight + score * self.variance_function_deriv(mu) * d1_over_v
-            loglik = self.loglik_kernel(y, mu)
-        return RowTerms(loglik[:, 0], score, weight)
-
-    def canonical_derivatives(self, y: Array, z: Array) -> RowTerms:
-        r"""The canonical link's terms: :math:`\ell_i - c(y_i) = y z - a(z)`, :math:`u =
-        y - a'(z)`,
-        :math:`s = a''(z)`."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            mean = self.mean(z)
-            loglik = y * z - self.log_partition(z)
-            return RowTerms(loglik[:, 0], y - mean, self.variance(z))
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-def _check_finite(name: str, y: Array) -> Array:
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"{name} responses must be finite; got NaN or inf")
-    return y
-
-
 class Bernoulli(Family):
-    r"""Bernoulli :math:`p(y;\mu) = \mu^y(1-\mu)^{1-y} = \exp(\eta y - \log(1+e^\eta))`,
-    :math:`y \in \{0, 1\}`: :math:`\eta = \log\frac{\mu}{1-\mu}`, :math:`a =
-    \operatorname{softplus}`, :math:`a' = \sigma`, :math:`V(\mu) = \mu(1-\mu)`, :math:`c
-    = 0` (chapters 1, 2, :eq:`ch1-bernoulli`)."""
+    r"""Bernoulli, :math:`y \in \{0, 1\}` (chapters 1 and 2, :eq:`ch1-bernoulli`):
+
+    .. math:: p(y;\mu) = \mu^y(1-\mu)^{1-y} = \exp\big(\eta y - \log(1+e^\eta)\big),
+
+    :math:`\eta = \log\frac{\mu}{1-\mu}`, :math:`a = \operatorname{softplus}`,
+    :math:`a' = \sigma`, :math:`V(\mu) = \mu(1-\mu)`, :math:`c = 0`."""
 
     name = "bernoulli"
     canonical_link = Logit()
@@ -296,11 +172,15 @@ class Gaussian(Family):
 
 
 class Poisson(Family):
-    r"""Poisson :math:`p(y;\lambda) = \lambda^y e^{-\lambda}/y! = \exp(\eta y - e^\eta -
-    \log y!)`: :math:`\eta = \log\lambda`, :math:`a = a' = a'' = e^\eta`, :math:`V(\mu)
-    = \mu`, :math:`c(y) = -\log y!` (chapters 1 and 8). Non-integer non-negative
-    responses (rates) are accepted and fitted by the same estimating equations, a
-    quasi-likelihood fit (Wedderburn, 1974)."""
+    r"""Poisson (chapters 1 and 8):
+
+    .. math:: p(y;\lambda) = \frac{\lambda^y e^{-\lambda}}{y!}
+              = \exp\big(\eta y - e^\eta - \log y!\big),
+
+    :math:`\eta = \log\lambda`, :math:`a = a' = a'' = e^\eta`, :math:`V(\mu) = \mu`,
+    :math:`c(y) = -\log y!`. Non-integer non-negative responses (rates) are accepted and
+    fitted by the same estimating equations, a quasi-likelihood fit (Wedderburn, 1974).
+    """
 
     name = "poisson"
     canonical_link = Log()
@@ -331,9 +211,11 @@ class Poisson(Family):
 
     def log_likelihood(self, y: ArrayLike, mu: ArrayLike) -> Array:
         r""":math:`\ell_i = \ell_i(\mu_i = y_i) - d_i/2`, both parts without the
-        cancellation of :math:`y\log\mu` against :math:`\log y!` for large counts:
-        :math:`\ell_i(y_i) = -\tfrac12\log(2\pi y) - (\tfrac1{12y} - \tfrac1{360y^3}
-        + \dots)` (Stirling) from :math:`y = 15`."""
+        cancellation of :math:`y\log\mu` against :math:`\log y!` for large counts, from
+        :math:`y = 15` by Stirling's series
+
+        .. math:: \ell_i(y_i) = -\tfrac12\log(2\pi y)
+                  - \Big(\frac{1}{12y} - \frac{1}{360y^3} + \dots\Big)."""
         y = _float(y)
         t = 1.0 / np.maximum(y, 15.0)
         stirling = -0.5 * np.log(2 * np.pi / t) - t * np.polyval(_STIRLING, t)
@@ -379,8 +261,8 @@ FAMILIES: dict[str, type[Family]] = {
 
 
 def get_family(family: str | Family) -> Family:
-    """A :class:`Family` from its name (``"bernoulli"``, ``"gaussian"``,
-    ``"poisson"``)."""
+    """A :class:`~companion.family.Family` from its name (``"bernoulli"``,
+    ``"gaussian"``, ``"poisson"``)."""
     if isinstance(family, Family):
         return family
     if isinstance(family, str) and family in FAMILIES:

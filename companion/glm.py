@@ -8,7 +8,7 @@ any family and link: the penalised mean negative log-likelihood
 
 (:eq:`ch4-bce` for the Bernoulli, :eq:`ch7-ce` for the categorical), with its gradient
 and Hessian assembled from the family's row terms
-(:meth:`companion.families.Family.derivatives`), as in :eq:`ch4-grad`:
+(:meth:`companion.family.Family.derivatives`), as in :eq:`ch4-grad`:
 
 .. math:: \nabla J = -\frac1N X^\top U, \qquad
           \nabla^2 J = \frac1N \sum_i S_i \otimes x_i x_i^\top
@@ -65,7 +65,7 @@ class GLMObjective:
     r"""The penalised mean negative log-likelihood of a GLM on design ``X`` (N x d) and
     responses ``y``.
 
-    ``family`` is a :class:`~companion.families.Family` (``y`` holds responses, one
+    ``family`` is a :class:`~companion.family.Family` (``y`` holds responses, one
     linear predictor per row) or a :class:`~companion.categorical.Categorical` (``y``
     holds class indices ``0..k-1``; class ``k - 1`` is the reference). ``symmetric``
     gives every class its own coefficients (the layer's parameterisation, identifiable

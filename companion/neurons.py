@@ -47,7 +47,7 @@ class GLMNeuron(RegressorMixin, GLMEstimator):
     g^{-1}(w^\top x + b)` (chapter 8, :eq:`ch8-glm-neuron`).
 
     Parameters: ``family`` (``"gaussian"``, ``"bernoulli"``, ``"poisson"`` or a
-    :class:`~companion.families.Family`); ``link`` (``None`` for the canonical link,
+    :class:`~companion.family.Family`); ``link`` (``None`` for the canonical link,
     ``"identity"``, ``"logit"``, ``"probit"``, ``"log"`` or a
     :class:`~companion.links.Link`); ``solver`` (``"irls"``: Fisher scoring with the
     expected information; ``"newton"``: the observed information; ``"gd"``: gradient
