@@ -56,8 +56,8 @@ class Family(ABC):
     @abstractmethod
     def loglik_kernel(self, y: Array, mu: Array) -> Array:
         r"""The part of :math:`\ell_i` that depends on the mean (:math:`-\infty` outside
-        the mean space); :meth:`Family.loglik_constant` is the rest, which a fit
-        computes once.
+        the mean space); :meth:`~companion.family.Family.loglik_constant` is the rest,
+        which a fit computes once.
         """
 
     def loglik_constant(self, y: ArrayLike) -> Array:

@@ -27,7 +27,7 @@ __all__ = ["SoftmaxLayer"]
 
 class SoftmaxLayer(ClassifierMixin, GLMEstimator):
     r"""Softmax regression as one layer of :math:`k` neurons (chapters 5 to 7), run
-    through the categorical family (:class:`~companion.families.Categorical`):
+    through the categorical family (:class:`~companion.categorical.Categorical`):
     :math:`P(y = c \mid x) = \operatorname{softmax}(Wx + b)_c`.
 
     **Parameterisation.** Adding the same vector to every row of :math:`[b\; W]` changes
