@@ -36,8 +36,10 @@ class CategoricalForm:
 def categorical(k: int = 3) -> CategoricalForm:
     r"""Derive the categorical family for ``k`` classes (chapter 5): with :math:`T(y)`
     the one-hot vector without its last entry,
-    :math:`\log p(y) = \sum_{c<k} T_c(y)\log(\mu_c/\mu_k) + \log\mu_k`; solving
-    :math:`\eta_c = \log(\mu_c/\mu_k)` for :math:`\mu` gives the softmax, and
+
+    .. math:: \log p(y) = \sum_{c<k} T_c(y)\log\frac{\mu_c}{\mu_k} + \log\mu_k ;
+
+    solving :math:`\eta_c = \log(\mu_c/\mu_k)` for :math:`\mu` gives the softmax, and
     :math:`a = -\log\mu_k`."""
     probs = sp.symbols(f"mu1:{k + 1}", positive=True)
     etas = sp.symbols(f"eta1:{k}", real=True)
