@@ -15,8 +15,9 @@ tolerance says:
   a dummy variable).
 
 Each is decided by linear programs over the box :math:`-1 \le v_j \le 1`, as Konis
-(2007) does for the logistic case, on the design with its columns scaled to largest
-absolute value 1.
+(2007) does for the logistic case, on the design with each column scaled to a typical
+entry of 1 and each row to largest absolute value 1, and each certificate checked row
+by row.
 """
 
 from __future__ import annotations
@@ -37,14 +38,33 @@ _EPS = 1e-7
 
 
 def _scaled(X: Array) -> Array:
-    top = np.max(np.abs(X), axis=0, initial=0.0)
-    return X / np.where(top > 0, top, 1.0)
+    """Each column divided by the median of its nonzero absolute values: a typical
+    entry becomes 1 whatever the column's units, and one huge outlier does not shrink
+    all the others towards 0 (as dividing by the largest would)."""
+    X = np.asarray(X, dtype=float)
+    scale = np.ones(X.shape[1])
+    for j in range(X.shape[1]):
+        nonzero = np.abs(X[:, j])[X[:, j] != 0]
+        if nonzero.size:
+            scale[j] = np.median(nonzero)
+    return X / scale
+
+
+def _rows_normalised(A: Array | sparse.csr_matrix) -> Array | sparse.csr_matrix:
+    """Each row divided by its largest absolute value: the signs of :math:`Av`, all
+    that separation is about, do not change, and every row's margin is on one scale."""
+    if sparse.issparse(A):
+        top = np.asarray(abs(A).max(axis=1).todense()).ravel()
+        return sparse.diags(1.0 / np.where(top > 0, top, 1.0)) @ A
+    top = np.max(np.abs(A), axis=1, initial=0.0)
+    return A / np.where(top > 0, top, 1.0)[:, None]
 
 
 def _recession(A: Array | sparse.csr_matrix, A_eq: Array | None = None) -> str | None:
     r"""Whether some :math:`v \ne 0` in the box has :math:`Av \ge 0` (and :math:`A_{eq}v
     = 0`): with every inequality strict, ``"complete"``; with at least one strict,
     ``"quasi-complete"``; else ``None``."""
+    A = _rows_normalised(A)
     n, q = A.shape
     has_eq = A_eq is not None and A_eq.shape[0] > 0
     eq = (
@@ -66,7 +86,11 @@ def _recession(A: Array | sparse.csr_matrix, A_eq: Array | None = None) -> str |
             bounds=[(-1, 1)] * q + [(None, 1)],
             method="highs",
         )
-        if res.status == 0 and -res.fun > _EPS:
+        if (
+            res.status == 0
+            and -res.fun > _EPS
+            and _certified(A, res.x[:q], strict=True)
+        ):
             return "complete"
     # quasi-complete: maximise sum(A v) subject to A v >= 0, |v| <= 1
     total = np.asarray(A.sum(axis=0)).ravel()
@@ -74,9 +98,22 @@ def _recession(A: Array | sparse.csr_matrix, A_eq: Array | None = None) -> str |
         -total, A_ub=-A, b_ub=np.zeros(n), bounds=[(-1, 1)] * q, method="highs", **eq
     )
     size = float(abs(A).sum()) / max(q, 1)
-    if res.status == 0 and -res.fun > _EPS * max(1.0, size):
+    if res.status == 0 and -res.fun > _EPS * max(1.0, size) and _certified(A, res.x):
         return "quasi-complete"
     return None
+
+
+def _certified(A: Array | sparse.csr_matrix, v: Array, strict: bool = False) -> bool:
+    r"""Whether the linear program's direction :math:`v` really has :math:`Av \ge 0`
+    (every row strictly, if ``strict``), each row judged against its own size
+    :math:`|a_i|^\top|v|`: the solver's tolerance is absolute, so a column whose entries
+    are tiny after scaling (one huge outlier) would otherwise pass for a separating
+    direction although its signs disagree with the labels."""
+    r = np.asarray(A @ v).ravel()
+    size = np.asarray(abs(A) @ np.abs(v)).ravel()
+    if np.any(r < -_EPS * size):
+        return False
+    return bool(np.all(r > _EPS * size)) if strict else bool(np.any(r > _EPS * size))
 
 
 def detect_separation(X: Array, y: Array) -> str | None:

@@ -111,3 +111,22 @@ def test_poisson_boundary_of_a_dummy_level_with_only_zeros():
     assert detect_poisson_boundary(X, y) is True
     y[4] = 1.0  # one positive count in the level: the estimate exists
     assert detect_poisson_boundary(X, y) is False
+
+
+@pytest.mark.parametrize("big", [1e10, 1e50, 1e100])
+def test_one_huge_outlier_does_not_fake_a_separation(big):
+    """The solver's tolerance is absolute: after scaling, a column with one huge entry
+    has every other entry near zero, and a direction that only the outlier's row
+    agrees with used to pass for a quasi-complete separation.  The certificate is now
+    checked row by row against each row's own size."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=40)
+    y = np.r_[0, (rng.random(39) < 0.5)].astype(float)
+    assert detect_separation(_with_intercept(x), y) is None  # overlapping classes
+    x[0] = big
+    assert detect_separation(_with_intercept(x), y) is None
+    # and a real separation with the same outlier is still found
+    assert (
+        detect_separation(_with_intercept(np.r_[-big, x[1:]]), np.r_[0, x[1:] > 0])
+        == "complete"
+    )
