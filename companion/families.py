@@ -224,9 +224,9 @@ class Poisson(Family):
         return np.where(y < 15, direct, stirling) - self.half_deviance(y, _float(mu))
 
     def half_deviance(self, y: Array, mu: Array) -> Array:
-        r""":math:`d_i/2 = y\log(y/\mu) - (y - \mu) = \mu\,h(r)`, :math:`r = y/\mu - 1`,
-        :math:`h(r) = (1 + r)\log(1 + r) - r` (its Taylor series for :math:`|r| <
-        0.01`), accurate however large the counts."""
+        r""":math:`d_i/2 = y\log(y/\mu) - (y - \mu)`, computed as :math:`\mu\,h(r)`
+        with :math:`r = y/\mu - 1` and :math:`h(r) = (1 + r)\log(1 + r) - r` (its
+        Taylor series for :math:`|r| < 0.01`), accurate however large the counts."""
         with np.errstate(all="ignore"):
             r = (y - mu) / mu
             near = r * r * np.polyval(_H_SERIES, r)

@@ -155,12 +155,13 @@ def newton(
     3. solves for the step and computes the Newton decrement :math:`\lambda^2 = -\nabla
        J^\top \Delta\beta`, the gradient measured in the metric of the Hessian
        (:math:`\lambda^2/2` is the decrease the step predicts). If :math:`\lambda \le
-       \max(\mathtt{tol}, 3\cdot 10^{-8}) \sqrt{\max(1, |J|)}`, or :math:`\lambda^2`
-       is within ``NOISE`` times what the rounding of the linear predictors alone gives
-       (``Evaluation.noise``: large weights, as for counts near :math:`e^{40}`), the
-       full step is taken and the method stops: near the optimum each step squares the
-       error, so that step lands on the optimum to rounding. Unlike the raw gradient,
-       the decrement does not depend on the units of the columns;
+       c\sqrt{\max(1, |J|)}` with :math:`c = \max(\mathtt{tol}, 3\cdot 10^{-8})`, or
+       :math:`\lambda^2` is within ``NOISE`` times what the rounding of the linear
+       predictors alone gives (``Evaluation.noise``: large weights, as for counts near
+       :math:`e^{40}`), the full step is taken and the method stops: near the optimum
+       each step squares the error, so that step lands on the optimum to rounding.
+       Unlike the raw gradient, the decrement does not depend on the units of the
+       columns;
     4. otherwise halves :math:`t = 1, 1/2, \dots` until the loss decreases (Armijo's
        condition); a step that does not decrease the loss is never taken, and if none
        does the method stops with a :class:`~companion.exceptions.ConvergenceWarning`

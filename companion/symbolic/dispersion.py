@@ -25,9 +25,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ExponentialDispersionForm(_Moments):
-    r"""A density written as
-    :math:`p(y;\eta,\varphi) = \exp\big((y\eta - a(\eta))/\varphi + c(y,\varphi)\big)`
-    (chapter 1, :eq:`ch1-edf`): :math:`\mathbb{E}[y] = a'(\eta)` and
+    r"""A density written as (chapter 1, :eq:`ch1-edf`)
+
+    .. math:: p(y;\eta,\varphi)
+       = \exp\big((y\eta - a(\eta))/\varphi + c(y,\varphi)\big) :
+
+    :math:`\mathbb{E}[y] = a'(\eta)` and
     :math:`\operatorname{Var}[y] = \varphi\, a''(\eta) = \varphi V(\mu)`."""
 
     name: str
@@ -50,7 +53,10 @@ class ExponentialDispersionForm(_Moments):
         return self.dispersion
 
     def rewritten(self) -> sp.Expr:
-        r""":math:`\exp((y\eta - a(\eta))/\varphi + c(y,\varphi))`."""
+        r"""The density rebuilt from its pieces:
+
+        .. math:: \exp\big((y\eta - a(\eta))/\varphi + c(y,\varphi)\big).
+        """
         a, c = self.log_partition, self.log_base_measure
         return sp.exp((self.y * eta - a) / self.dispersion + c)
 
@@ -63,9 +69,11 @@ def derive_dispersion_form(
     dispersion: sp.Expr,
     support: str | None = None,
 ) -> ExponentialDispersionForm:
-    r"""Rewrite ``density`` as
-    :math:`\exp((y\eta - a(\eta))/\varphi + c(y,\varphi))` for the given dispersion
-    :math:`\varphi` (chapter 1, :eq:`ch1-edf`).
+    r"""Rewrite ``density`` for the given dispersion :math:`\varphi` as
+    (chapter 1, :eq:`ch1-edf`)
+
+    .. math:: \exp\big((y\eta - a(\eta))/\varphi + c(y,\varphi)\big).
+
 
     :math:`\varphi\log p` is expanded: the coefficient of :math:`y` is :math:`\eta`, the
     terms with the parameter are :math:`-a(\eta)`, and the rest is
@@ -97,8 +105,10 @@ def derive_dispersion_form(
 def gaussian_with_variance() -> ExponentialDispersionForm:
     r"""Gaussian with variance :math:`\sigma^2` in dispersion form (chapters 1 and 8):
     :math:`\eta = \mu`, :math:`\varphi = \sigma^2`, :math:`a(\eta) = \eta^2/2`,
-    :math:`V(\mu) = 1`,
-    :math:`c(y,\varphi) = -y^2/(2\varphi) - \log\sqrt{2\pi\varphi}`."""
+    :math:`V(\mu) = 1` and
+
+    .. math:: c(y,\varphi) = -\frac{y^2}{2\varphi} - \log\sqrt{2\pi\varphi}.
+    """
     y, m = sp.Symbol("y", real=True), sp.Symbol("mu", real=True)
     sigma = sp.Symbol("sigma", positive=True)
     density = _normal_density(y, m, sigma)

@@ -143,8 +143,10 @@ class _Moments:
 
 @dataclass(frozen=True)
 class ExponentialForm(_Moments):
-    r"""A density written as :math:`p(y;\eta) = \exp(\eta\,T(y) - a(\eta) + c(y))`
-    (chapter 1, :eq:`ch1-ef`)."""
+    r"""A density written as (chapter 1, :eq:`ch1-ef`)
+
+    .. math:: p(y;\eta) = \exp\big(\eta\,T(y) - a(\eta) + c(y)\big).
+    """
 
     name: str
     y: sp.Symbol
