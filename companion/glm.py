@@ -188,14 +188,16 @@ class GLMObjective:
         width = len(self.keep) * max(self.outputs, 1)
         rows = max(256, BLOCK_ENTRIES // max(width, 1))
         scale, i = self.scale[self.keep], int(self.fit_intercept)
+        j = int(i and self.keep[0] == 0)  # whether the intercept is kept
+        columns = None if len(self.keep) == self.p else self.keep[j:] - i
         for start in range(0, self.n, rows):
             Xb = self.X[start : start + rows]
-            A = np.empty((Xb.shape[0], self.p))
-            A[:, 0] = 1.0
-            A[:, i:] = Xb
-            if len(self.keep) < self.p:
-                A = A[:, self.keep]
-            A /= scale
+            A = np.empty((Xb.shape[0], len(self.keep)))
+            A[:, :j] = 1.0 / scale[:j]
+            # the kept columns of X copied and scaled in one pass
+            np.divide(
+                Xb if columns is None else Xb[:, columns], scale[j:], out=A[:, j:]
+            )
             if self.basis_inverse is not None:  # numpy's BLAS, as every block product
                 A = A @ self.basis_inverse
             yield A, self.Y[start : start + rows]
