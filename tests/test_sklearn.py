@@ -22,6 +22,7 @@ from companion import (
     SoftmaxLayer,
     datasets,
 )
+from companion.mlp import MLP
 
 pd = pytest.importorskip("pandas")
 
@@ -34,6 +35,7 @@ CONFIGURATIONS = [
     SoftmaxLayer(alpha=0.1),
     GLMNeuron(alpha=0.1),
     GLMNeuron(family="poisson", alpha=0.1),
+    MLP(),
 ]
 # Checks that fail on purpose, where the book's contract differs from scikit-learn's,
 # each with its reason. Today there are none.
