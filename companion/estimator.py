@@ -37,6 +37,15 @@ from .validation import validate_params
 __all__ = ["GLMEstimator", "standard_errors"]
 
 
+#: added to a non-converged fit's warning when Fisher scoring ran with a non-canonical
+#: link, where the two informations differ (chapter 8)
+SCORING_ADVICE = (
+    " (solver='irls' is Fisher scoring, Newton's method with the expected information: "
+    "with a non-canonical link it can need many iterations where solver='newton', "
+    "with the observed information, needs a few)"
+)
+
+
 class GLMEstimator(BaseEstimator):
     """The shared fit of :class:`~companion.neurons.GLMNeuron`,
     :class:`~companion.neurons.LogisticNeuron` and
@@ -94,9 +103,13 @@ class GLMEstimator(BaseEstimator):
             warnings.simplefilter("always", ConvergenceWarning)
             result = self._solve(objective)
         mu = self._store(objective, result, X, target)
+        scoring = self.solver == "irls" and link is not None and link != canonical
         if not self._diagnose(objective, result, X, target, mu):
             for w in caught:  # not explained by a missing estimate: pass it on
-                warnings.warn(w.message, w.category, stacklevel=2)
+                message = str(w.message)
+                if scoring and not result.converged:
+                    message += SCORING_ADVICE
+                warnings.warn(message, w.category, stacklevel=2)
         return self
 
     def _solve(self, objective: GLMObjective) -> SolverResult:

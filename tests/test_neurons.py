@@ -622,3 +622,29 @@ def test_unfitted_and_wrong_width():
         ValueError, match="X has 3 features, but LogisticNeuron is expe"
     ):
         m.predict(np.zeros((2, 3)))
+
+
+def test_slow_fisher_scoring_names_the_solver_that_converges_faster():
+    """The review's probit fit with one outlier: Fisher scoring (the default IRLS, the
+    expected information) takes tens of iterations where Newton's method with the
+    observed information takes a few, to the same estimate. When scoring runs out of
+    iterations its warning says so; with the canonical link, where the two methods are
+    one, it does not."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    y = (x + rng.normal(size=200) > 0).astype(float)
+    x[0], y[0] = 8.0, 0.0  # one outlier
+    X = x[:, None]
+    scoring = GLMNeuron("bernoulli", "probit").fit(X, y)
+    newton = GLMNeuron("bernoulli", "probit", solver="newton").fit(X, y)
+    assert newton.n_iter_ <= 6 < 15 <= scoring.n_iter_
+    # scoring converges linearly and stops on its decrement: equal to 1e-6 of a standard
+    # error (Newton's last full step lands on the optimum to rounding)
+    off = np.abs(newton.coef_ - scoring.coef_)
+    assert np.all(off < 1e-6 * newton.coef_stderr_), (off, newton.coef_stderr_)
+    with pytest.warns(ConvergenceWarning, match="solver='newton'") as caught:
+        GLMNeuron("bernoulli", "probit", max_iter=5).fit(X, y)
+    assert len(caught) == 1
+    with pytest.warns(ConvergenceWarning) as caught:
+        GLMNeuron("bernoulli", max_iter=1).fit(X, y)
+    assert "solver='newton'" not in str(caught[0].message)
