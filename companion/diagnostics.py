@@ -7,7 +7,9 @@ cause, each naming what happened.
   digits;
 - :func:`why_no_estimate`: whether the maximum-likelihood estimate does not exist
   (separation, zero counts fitted by means tending to 0, responses beyond the range of
-  the activation), decided by the linear programs of :mod:`companion.separation`.
+  the activation), decided by the linear programs of :mod:`companion.separation`;
+- :func:`on_the_edge`: why a fit whose activation can leave the family's mean space
+  stopped without converging (its maximum is on that space's edge).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "warn_ill_conditioned",
     "why_no_estimate",
     "warn_no_estimate",
+    "on_the_edge",
 ]
 
 
@@ -148,4 +151,35 @@ def warn_no_estimate(
         f"the model or the link, or {remedy}.",
         NonExistenceWarning,
         stacklevel=stacklevel + 1,
+    )
+
+
+def on_the_edge(
+    family: Family | Categorical, link: Link | None, mu: Array
+) -> str | None:
+    r"""Why a fit stopped without converging, when its link's activation maps
+    :math:`\mathbb{R}` beyond the family's mean space (the identity link of a Poisson
+    or a Bernoulli, the log link of a Bernoulli) and some fitted means sit on that
+    space's edge (a Poisson mean of 0, a probability of 0 or 1): the log-likelihood's
+    maximum over the mean space is on its boundary, where the gradient is not 0, so
+    neither IRLS nor Newton's method can meet its stopping test (chapter 8). ``None``
+    otherwise."""
+    if link is None or isinstance(family, Categorical):
+        return None
+    low, high = family.canonical_link.mean_range  # the family's mean space
+    if link.mean_range == (low, high):
+        return None  # the activation never leaves it
+    tiny = 1e-8 * max(1.0, float(np.mean(np.abs(mu))))
+    edge = (mu - low <= tiny) | (high - mu <= tiny)
+    if not np.any(edge):
+        return None
+    count = int(np.sum(edge))
+    means = "1 fitted mean is" if count == 1 else f"{count} fitted means are"
+    return (
+        f"the maximum lies on the edge of the {family.name.capitalize()} mean space "
+        f"({low:g}, {high:g}): {means} on it, where the {link.name} link's "
+        "activation would go on beyond it, so the log-likelihood "
+        "has no stationary point there and the solver cannot converge; the estimate "
+        "is where it stopped. The canonical link "
+        f"({family.canonical_link.name}) keeps every mean inside"
     )

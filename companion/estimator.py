@@ -103,14 +103,29 @@ class GLMEstimator(BaseEstimator):
             warnings.simplefilter("always", ConvergenceWarning)
             result = self._solve(objective)
         mu = self._store(objective, result, X, target)
-        scoring = self.solver == "irls" and link is not None and link != canonical
         if not self._diagnose(objective, result, X, target, mu):
             for w in caught:  # not explained by a missing estimate: pass it on
-                message = str(w.message)
-                if scoring and not result.converged:
-                    message += SCORING_ADVICE
-                warnings.warn(message, w.category, stacklevel=2)
+                warnings.warn(self._explained(str(w.message), objective, result, mu),
+                              w.category, stacklevel=2)  # fmt: skip
         return self
+
+    def _explained(
+        self, message: str, objective: GLMObjective, result: SolverResult, mu: Array
+    ) -> str:
+        """The solver's warning, with why it stopped where the fit can tell: the maximum
+        on the edge of the mean space, or Fisher scoring out of iterations where
+        Newton's method would not be."""
+        if result.converged:
+            return message
+        edge = diagnostics.on_the_edge(objective.family, objective.link, mu)
+        if edge is not None:
+            return f"{edge} ({message})"
+        link, family = objective.link, objective.family
+        scoring = self.solver == "irls" and link is not None
+        if scoring and link != getattr(family, "canonical_link", None):
+            if "max_iter" in message:
+                return message + SCORING_ADVICE
+        return message
 
     def _solve(self, objective: GLMObjective) -> SolverResult:
         start = objective.initial()

@@ -7,8 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from companion import GLMNeuron
 from companion.categorical import Categorical
 from companion.diagnostics import (
+    on_the_edge,
     warn_aliased,
     warn_ill_conditioned,
     warn_no_estimate,
@@ -16,12 +18,13 @@ from companion.diagnostics import (
 )
 from companion.exceptions import (
     ConditioningWarning,
+    ConvergenceWarning,
     NonExistenceWarning,
     RankDeficiencyWarning,
     SeparationWarning,
 )
 from companion.families import Bernoulli, Gaussian, Poisson
-from companion.links import Identity, Log, Logit
+from companion.links import Identity, Log, Logit, Probit
 
 
 def _never() -> np.ndarray:
@@ -123,3 +126,62 @@ def test_the_no_estimate_warnings():
         warn_no_estimate(None, "all zero", 2, 1.0, 3, stacklevel=1)
     assert not isinstance(r[0].message, SeparationWarning)
     assert issubclass(SeparationWarning, NonExistenceWarning)
+
+
+def _poisson_on_the_edge():
+    """Counts whose rate is 0 for x < 0 and 3x beyond: with the identity link the
+    best straight line for the mean touches 0 at the left end of the data."""
+    rng = np.random.default_rng(0)
+    x = np.linspace(-2, 2, 200)
+    return x, rng.poisson(np.where(x > 0, 3 * x, 0.0))
+
+
+def test_a_maximum_on_the_edge_of_the_mean_space_is_named():
+    """The solver cannot converge where the maximum has a fitted mean of 0 (no
+    stationary point): its one warning says why. The point IRLS stops at is that
+    maximum, as a constrained optimiser (scipy's SLSQP, mean >= 0 at both ends of the
+    data) finds it."""
+    from scipy.optimize import minimize
+    from scipy.special import gammaln
+
+    x, y = _poisson_on_the_edge()
+
+    def log_likelihood(b):
+        mu = b[0] + b[1] * x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(y > 0, y * np.log(mu), 0.0) - mu - gammaln(y + 1)
+        return float(np.sum(terms)) if np.all(mu >= 0) else -np.inf
+
+    ends = [{"type": "ineq", "fun": lambda b, t=t: b[0] + b[1] * t} for t in (-2, 2)]
+    best = minimize(
+        lambda b: -log_likelihood(b), [2.0, 0.5], constraints=ends, method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )  # fmt: skip
+    fits = {}
+    for solver in ("irls", "newton"):
+        with pytest.warns(ConvergenceWarning) as caught:
+            m = GLMNeuron("poisson", "identity", solver=solver).fit(x[:, None], y)
+        assert len(caught) == 1 and not m.converged_
+        assert str(caught[0].message).startswith(
+            "the maximum lies on the edge of the Poisson mean space (0, inf): 1 fitted "
+            "mean is on it"
+        )
+        fits[solver] = m
+    irls = fits["irls"]
+    assert irls.log_likelihood_ >= -best.fun - 1e-6
+    assert irls.log_likelihood_ == pytest.approx(log_likelihood(best.x), abs=1e-3)
+
+
+def test_the_edge_is_named_only_where_the_activation_can_leave_the_mean_space():
+    mu = np.array([0.0, 0.5, 1.0])
+    assert on_the_edge(Bernoulli(), Identity(), mu) is not None
+    assert on_the_edge(Bernoulli(), Log(), mu) is not None
+    assert on_the_edge(Bernoulli(), Logit(), mu) is None  # the canonical link
+    assert on_the_edge(Bernoulli(), Probit(), mu) is None  # also onto (0, 1)
+    assert on_the_edge(Poisson(), Identity(), np.array([1e-12, 3.0])) is not None
+    assert on_the_edge(Poisson(), Identity(), np.array([0.5, 3.0])) is None
+    assert on_the_edge(Gaussian(), Log(), np.array([1e-12, 3.0])) is None  # R
+    x, y = _poisson_on_the_edge()
+    with pytest.warns(ConvergenceWarning) as caught:  # out of iterations, not edge
+        GLMNeuron("poisson", max_iter=1).fit(x[:, None], y)
+    assert "edge" not in str(caught[0].message)
