@@ -105,8 +105,8 @@ class GLMEstimator(BaseEstimator):
         mu = self._store(objective, result, X, target)
         if not self._diagnose(objective, result, X, target, mu):
             for w in caught:  # not explained by a missing estimate: pass it on
-                warnings.warn(self._explained(str(w.message), objective, result, mu),
-                              w.category, stacklevel=2)  # fmt: skip
+                message = self._explained(str(w.message), objective, result, mu)
+                warnings.warn(message, w.category, stacklevel=2)
         return self
 
     def _explained(
