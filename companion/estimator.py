@@ -122,10 +122,13 @@ class GLMEstimator(BaseEstimator):
             return f"{edge} ({message})"
         link, family = objective.link, objective.family
         scoring = self.solver == "irls" and link is not None
-        if scoring and link != getattr(family, "canonical_link", None):
-            if "max_iter" in message:
-                return message + SCORING_ADVICE
+        non_canonical = link != getattr(family, "canonical_link", None)
+        if scoring and non_canonical and result.n_iter == self._newton_max_iter():
+            return message + SCORING_ADVICE
         return message
+
+    def _newton_max_iter(self) -> int:
+        return 100 if self.max_iter is None else self.max_iter
 
     def _solve(self, objective: GLMObjective) -> SolverResult:
         start = objective.initial()
@@ -137,9 +140,7 @@ class GLMEstimator(BaseEstimator):
                 loss_grad, start, self.learning_rate, max_iter, tol, _units(objective)
             )
         tol = 1e-10 if self.tol is None else self.tol
-        return newton(
-            objective, start, 100 if self.max_iter is None else self.max_iter, tol
-        )
+        return newton(objective, start, self._newton_max_iter(), tol)
 
     def _store(
         self, objective: GLMObjective, result: SolverResult, X: Array, target: Array

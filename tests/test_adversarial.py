@@ -130,7 +130,9 @@ def loglik_rounding(m, X, y) -> float:
     z = X @ m.coef_ + m.intercept_
     reach = abs(m.intercept_) + np.abs(X) @ np.abs(m.coef_)
     score = m.family_.derivatives(y, z[:, None], m.link_).score[:, 0]
-    sensitivity = np.abs(score) * (len(y) / m.deviance_ if m.dispersion_ != 1 else 1)
+    sensitivity = np.abs(score) * (
+        len(y) / m.deviance_ if m.family_.has_dispersion else 1
+    )
     return float(np.finfo(float).eps * np.sum(sensitivity * reach))
 
 
